@@ -208,12 +208,23 @@ class Match:
     merged: list[tuple[int, str]] = field(default_factory=list)
 
 
+#: Key kinds that only attach a name-only mention to the one person already known under
+#: them; they never merge two people. ``ownername`` is a name within one owner's network.
+WEAK_KINDS = frozenset({"ownername"})
+_AMBIGUOUS = -1
+
+
 class Resolver:
     """In-memory blocking index from identity keys to person ids, with union of people.
 
     The workspace loads the keys it holds, feeds each incoming mention's keys through
     `resolve`, and persists what comes back. ``new_id`` allocates a person id. ``apart`` holds
     pairs of people that a user separated (`unmerge`) and that must not be merged again.
+
+    Weak keys (`WEAK_KINDS`) are a last resort for mentions that carry nothing but a name: a
+    "Dana Lee" in one owner's 2018 LinkedIn messages is the one "Dana Lee" among that owner's
+    connections, if there is exactly one. A weak key held by two people is ambiguous and
+    attaches nobody.
     """
 
     def __init__(
@@ -224,11 +235,22 @@ class Resolver:
         apart: Iterable[tuple[int, int]] = (),
     ) -> None:
         self._index: dict[tuple[str, str], int] = {}
+        self._weak: dict[tuple[str, str], int] = {}
+        self._alias: dict[int, int] = {}
         for kind, value, pid in keys:
-            self._index.setdefault((kind, value), pid)
+            if kind in WEAK_KINDS:
+                self._add_weak((kind, value), pid)
+            else:
+                self._index.setdefault((kind, value), pid)
         self._new_id = new_id
         self._apart = {frozenset(p) for p in apart}
-        self._alias: dict[int, int] = {}
+
+    def _add_weak(self, key: tuple[str, str], pid: int) -> None:
+        have = self._weak.get(key)
+        if have is None:
+            self._weak[key] = pid
+        elif have != _AMBIGUOUS and self.find(have) != self.find(pid):
+            self._weak[key] = _AMBIGUOUS
 
     def find(self, pid: int) -> int:
         """The person `pid` now belongs to (after merges in this session)."""
@@ -239,11 +261,14 @@ class Resolver:
             self._alias[pid], pid = root, self._alias[pid]
         return root
 
-    def resolve(self, keys: list[tuple[str, str]]) -> Match:
+    def resolve(
+        self, keys: list[tuple[str, str]], weak: list[tuple[str, str]] = ()
+    ) -> Match:
         """The person these keys identify, creating one or merging several as the keys say.
 
         The first person found (strongest key first) is kept; any other person that a later
-        key points at is merged into it, unless the two were explicitly separated.
+        key points at is merged into it, unless the two were explicitly separated. Only when
+        no key finds anybody may a `weak` key attach the mention to the one person it names.
         """
         found: list[tuple[int, str]] = []
         for key in keys:
@@ -253,9 +278,17 @@ class Resolver:
                 if all(root != f for f, _ in found):
                     found.append((root, key[0]))
         if not found:
+            for key in weak:
+                pid = self._weak.get(key)
+                if pid is not None and pid != _AMBIGUOUS:
+                    found.append((self.find(pid), key[0]))
+                    break
+        if not found:
             pid = next(self._new_id)
             for key in keys:
                 self._index[key] = pid
+            for key in weak:
+                self._add_weak(key, pid)
             return Match(pid, created=True)
         keep = found[0][0]
         match = Match(keep)
@@ -266,8 +299,10 @@ class Resolver:
             match.merged.append((other, reason))
         for key in keys:
             current = self._index.get(key)
-            if current is None or self.find(current) != keep and frozenset(
-                (keep, self.find(current))
-            ) not in self._apart:
+            if current is None:
                 self._index[key] = keep
+            elif (root := self.find(current)) != keep and frozenset((keep, root)) not in self._apart:
+                self._index[key] = keep
+        for key in weak:
+            self._add_weak(key, keep)
         return match

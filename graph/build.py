@@ -1,0 +1,643 @@
+"""From the workspace to the graph: ties with their strength, in a compact search index.
+
+`build_index` reads people, interactions, companies and positions from a workspace, folds the
+interactions of each pair into one tie (`graph.strength.TieEvidence` as arrays), adds the
+explicit contexts (colleagues now and before), computes each tie's neighbourhood overlap and
+strength, and lays the result out as compressed sparse rows (CSR): for node ``i`` its
+neighbours are ``nbr[indptr[i]:indptr[i+1]]``, sorted by strength, strongest first, which lets
+the intro search stop scanning a row as soon as the rest cannot matter.
+
+The index is built once per workspace state and saved beside the workspace
+(``tiegraph.db.index.npz``); `load_index` reuses it while the workspace's generation, the
+model version and the day are unchanged. It never changes the workspace, and nothing it returns
+should be changed by callers (the arrays are read-only).
+
+`to_networkx` gives the networkx view of all or part of the graph, for the algorithms that
+want one and for drawing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from graph.model import INTERACTION_KINDS
+from graph.strength import (
+    COMPONENTS,
+    CONTEXTS,
+    KIND_CONTEXT,
+    MODEL_VERSION,
+    PERSONAL_KINDS,
+    Params,
+    TieEvidence,
+    Weights,
+    colleague_context,
+    combine_arrays,
+    component_arrays,
+)
+
+__all__ = [
+    "TieIndex",
+    "build_index",
+    "load_index",
+    "index_path",
+    "to_networkx",
+    "from_edges",
+    "CONTEXT_BITS",
+]
+
+log = logging.getLogger(__name__)
+
+_EPOCH_JD = 2440587.5
+#: Context name -> bit in the per-tie context mask.
+CONTEXT_BITS = {name: 1 << i for i, name in enumerate(CONTEXTS)}
+_KIND_CODE = {k: i for i, k in enumerate(INTERACTION_KINDS)}
+#: Companies with at most this many known people make every pair of them colleagues; in a
+#: bigger company only people tied by other evidence get the colleague context.
+COLLEAGUE_CLIQUE_MAX = 50
+#: Undated personal interactions count as if they were this many days old.
+UNDATED_AGE_DAYS = 365.0
+_INDEX_FORMAT = 1
+
+
+def _today_days(now: date | datetime | None) -> float:
+    if now is None:
+        now = datetime.now(UTC).replace(tzinfo=None)
+    if not isinstance(now, datetime):
+        now = datetime(now.year, now.month, now.day)
+    return (now - datetime(1970, 1, 1)).total_seconds() / 86400.0
+
+
+def _days_to_datetime(days: float | None) -> datetime | None:
+    if days is None or np.isnan(days):
+        return None
+    return datetime(1970, 1, 1) + timedelta(days=float(days))
+
+
+@dataclass
+class TieIndex:
+    """The built graph: people as nodes ``0..n-1``, ties as CSR rows and as edge arrays.
+
+    Node arrays: `pids` (workspace person id of each node, ascending), `team`, `company`
+    (company id or -1). Edge arrays (``m`` ties, ``eu < ev``): `strength`, `components`
+    (``m x 6`` in `graph.strength.COMPONENTS` order), `n_ab`/`n_ba` (personal interactions
+    from `eu` to `ev` and back), `counts` (``m x kinds``), `n_broadcast`, `first`, `last`,
+    `last_personal` (days since 1970, NaN for never), `ctx` (context bit mask), `ctx_value`,
+    `colleague_company`. CSR: `indptr`, `nbr`, `wgt` (strength), `eid` (edge of each slot).
+
+    `info` and `evidence_rows` are look-ups into the store the index was built from (names,
+    companies and titles of nodes; the source rows behind a tie); an index built from plain
+    edges has neither and shows node ids instead.
+    """
+
+    pids: np.ndarray
+    team: np.ndarray
+    company: np.ndarray
+    indptr: np.ndarray
+    nbr: np.ndarray
+    wgt: np.ndarray
+    eid: np.ndarray
+    eu: np.ndarray
+    ev: np.ndarray
+    strength: np.ndarray
+    components: np.ndarray
+    n_ab: np.ndarray
+    n_ba: np.ndarray
+    counts: np.ndarray
+    n_broadcast: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    last_personal: np.ndarray
+    ctx: np.ndarray
+    ctx_value: np.ndarray
+    colleague_company: np.ndarray
+    now_days: float
+    model_version: str = MODEL_VERSION
+    generation: int = -1
+    weights: Weights = field(default_factory=Weights)
+    info: Callable[[list[int]], list[dict]] | None = None
+    evidence_rows: Callable[[int, int, int], list[str]] | None = None
+    company_names: Callable[[list[int]], dict[int, str]] | None = None
+    _info_cache: dict[int, dict] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def n(self) -> int:
+        return len(self.pids)
+
+    @property
+    def m(self) -> int:
+        return len(self.eu)
+
+    def node_of(self, pid: int) -> int | None:
+        """Node index of workspace person `pid`, or None."""
+        i = int(np.searchsorted(self.pids, pid))
+        return i if i < len(self.pids) and int(self.pids[i]) == pid else None
+
+    def nodes_of(self, pids: Iterable[int]) -> list[int]:
+        """Node indexes of the given person ids that are in the index."""
+        out = []
+        for p in pids:
+            i = self.node_of(int(p))
+            if i is not None:
+                out.append(i)
+        return out
+
+    def degree(self, i: int) -> int:
+        return int(self.indptr[i + 1] - self.indptr[i])
+
+    def neighbors(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbours of node `i` and the tie strengths, strongest first."""
+        lo, hi = self.indptr[i], self.indptr[i + 1]
+        return self.nbr[lo:hi], self.wgt[lo:hi]
+
+    def edge(self, i: int, j: int) -> int | None:
+        """The tie between nodes `i` and `j`, as an edge index, or None."""
+        if self.degree(i) > self.degree(j):
+            i, j = j, i
+        lo, hi = self.indptr[i], self.indptr[i + 1]
+        hits = np.flatnonzero(self.nbr[lo:hi] == j)
+        return int(self.eid[lo + hits[0]]) if len(hits) else None
+
+    # ------------------------------------------------------------------ people
+    def person(self, i: int) -> dict:
+        """``{"id", "name", "company", "title", "team"}`` of node `i`."""
+        return self.people([i])[0]
+
+    def people(self, nodes: list[int]) -> list[dict]:
+        missing = [i for i in nodes if i not in self._info_cache]
+        if missing:
+            if self.info is not None:
+                found = self.info([int(self.pids[i]) for i in missing])
+                for i, d in zip(missing, found, strict=True):
+                    self._info_cache[i] = d
+            else:
+                for i in missing:
+                    self._info_cache[i] = {
+                        "id": f"p{int(self.pids[i])}", "name": f"#{int(self.pids[i])}",
+                        "company": None, "title": None, "team": bool(self.team[i]),
+                    }  # fmt: skip
+        return [self._info_cache[i] for i in nodes]
+
+    # ------------------------------------------------------------------ ties
+    def tie_evidence(self, e: int) -> TieEvidence:
+        """The aggregated evidence of tie `e`, oriented from `eu[e]` to `ev[e]`."""
+        counts = {
+            k: int(self.counts[e, c]) for k, c in _KIND_CODE.items() if self.counts[e, c]
+        }
+        contexts = {}
+        for name, bit in CONTEXT_BITS.items():
+            if int(self.ctx[e]) & bit:
+                contexts[name] = (
+                    float(self.ctx_value[e]) if name == "colleague_now" else CONTEXTS[name]
+                )
+        company = None
+        cc = int(self.colleague_company[e])
+        if cc >= 0 and self.company_names is not None:
+            company = self.company_names([cc]).get(cc)
+        return TieEvidence(
+            weighted=0.0,
+            n_ab=int(self.n_ab[e]),
+            n_ba=int(self.n_ba[e]),
+            n_broadcast=int(self.n_broadcast[e]),
+            first=_days_to_datetime(self.first[e]),
+            last=_days_to_datetime(self.last[e]),
+            last_personal=_days_to_datetime(self.last_personal[e]),
+            counts=counts,
+            contexts=contexts,
+            colleague_at=company,
+        )
+
+    def tie_components(self, e: int) -> dict[str, float]:
+        return {c: round(float(self.components[e, k]), 4) for k, c in enumerate(COMPONENTS)}
+
+    def now(self) -> datetime:
+        d = _days_to_datetime(self.now_days)
+        assert d is not None
+        return d
+
+    def reweighted(self, weights: Weights, params: Params = Params()) -> np.ndarray:
+        """Tie strengths under other `weights` (for "why not" sensitivity), one per edge."""
+        return combine_arrays(self.components.astype(np.float64), weights, params)
+
+    def with_strengths(self, strength: np.ndarray) -> TieIndex:
+        """A copy of this index whose ties have the given strengths (CSR rows re-sorted)."""
+        indptr, nbr, wgt, eid = _csr(self.n, self.eu, self.ev, strength)
+        clone = TieIndex(**{**self.__dict__, "indptr": indptr, "nbr": nbr, "wgt": wgt,
+                            "eid": eid, "strength": strength, "_info_cache": self._info_cache})  # fmt: skip
+        return clone
+
+
+def _csr(n: int, eu: np.ndarray, ev: np.ndarray, w: np.ndarray):  # noqa: ANN202
+    """CSR arrays of an undirected weighted graph, each row sorted strongest first."""
+    m = len(eu)
+    rows = np.concatenate([eu, ev]).astype(np.int64)
+    cols = np.concatenate([ev, eu]).astype(np.int32)
+    ws = np.concatenate([w, w]).astype(np.float64)
+    ids = np.concatenate([np.arange(m), np.arange(m)]).astype(np.int32)
+    order = np.lexsort((-ws, rows))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
+    out = (indptr, cols[order], ws[order], ids[order])
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
+def _edge_overlap(n: int, eu: np.ndarray, ev: np.ndarray) -> np.ndarray:
+    """Onnela overlap of every edge, from shared-neighbour counts."""
+    m = len(eu)
+    if m == 0:
+        return np.zeros(0)
+    adj: list[set[int]] = [set() for _ in range(n)]
+    for u, v in zip(eu.tolist(), ev.tolist(), strict=True):
+        adj[u].add(v)
+        adj[v].add(u)
+    deg = np.fromiter((len(s) for s in adj), dtype=np.int64, count=n)
+    shared = np.fromiter(
+        (len(adj[u] & adj[v]) for u, v in zip(eu.tolist(), ev.tolist(), strict=True)),
+        dtype=np.int64,
+        count=m,
+    )
+    denom = (deg[eu] - 1) + (deg[ev] - 1) - shared
+    return np.divide(shared, denom, out=np.zeros(m), where=denom > 0)
+
+
+def from_edges(
+    u: np.ndarray,
+    v: np.ndarray,
+    s: np.ndarray,
+    *,
+    n: int | None = None,
+    team: np.ndarray | None = None,
+) -> TieIndex:
+    """An index over plain weighted edges (node ids ``0..n-1``, strengths in (0, 1]).
+
+    For benchmarks and external graphs: there is no evidence behind these ties, so each has
+    only its strength (duplicate pairs keep the strongest; self-loops are dropped).
+    """
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    s = np.asarray(s, dtype=np.float64)
+    n = int(max(u.max(initial=-1), v.max(initial=-1)) + 1) if n is None else n
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    keep = lo != hi
+    lo, hi, s = lo[keep], hi[keep], s[keep]
+    key = lo * n + hi
+    order = np.lexsort((-s, key))
+    key, s = key[order], s[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    key, s = key[first], s[first]
+    eu, ev = (key // n).astype(np.int32), (key % n).astype(np.int32)
+    m = len(eu)
+    indptr, nbr, wgt, eid = _csr(n, eu, ev, s)
+    nan = np.full(m, np.nan)
+    return TieIndex(
+        pids=np.arange(n, dtype=np.int64),
+        team=np.zeros(n, dtype=bool) if team is None else np.asarray(team, dtype=bool),
+        company=np.full(n, -1, dtype=np.int32),
+        indptr=indptr, nbr=nbr, wgt=wgt, eid=eid, eu=eu, ev=ev, strength=s,
+        components=np.zeros((m, len(COMPONENTS)), dtype=np.float32),
+        n_ab=np.zeros(m, dtype=np.int32), n_ba=np.zeros(m, dtype=np.int32),
+        counts=np.zeros((m, len(INTERACTION_KINDS)), dtype=np.int32),
+        n_broadcast=np.zeros(m, dtype=np.int32), first=nan, last=nan, last_personal=nan,
+        ctx=np.zeros(m, dtype=np.int32), ctx_value=np.zeros(m),
+        colleague_company=np.full(m, -1, dtype=np.int32), now_days=_today_days(None),
+        model_version="external",
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------- from a workspace
+def index_path(workspace_path: str | os.PathLike) -> Path:
+    """Where the saved index of a workspace lives: beside it, ``<file>.index.npz``."""
+    p = Path(workspace_path)
+    return p.with_name(p.name + ".index.npz")
+
+
+def build_index(
+    ws: Any,
+    *,
+    now: date | datetime | None = None,
+    weights: Weights = Weights(),
+    params: Params = Params(),
+    progress: Callable[[str], None] | None = None,
+) -> TieIndex:
+    """Build the tie index of workspace `ws` (a `graph.workspace.Workspace`) as of `now`
+    (default: today, UTC)."""
+    now_days = _today_days(now)
+    say = progress or (lambda _msg: None)
+    say("reading people")
+    people = np.array(
+        ws.sql("SELECT id, team, coalesce(company_id, -1) FROM people ORDER BY id"), dtype=np.int64
+    ).reshape(-1, 3)
+    pids, team, company = people[:, 0].copy(), people[:, 1].astype(bool), people[:, 2].astype(np.int32)
+    n = len(pids)
+
+    def nodes(p: np.ndarray) -> np.ndarray:
+        return np.searchsorted(pids, p)
+
+    say("reading interactions")
+    cols: dict[str, list] = {"a": [], "b": [], "kind": [], "day": [], "dir": [], "size": []}
+    cur = ws.cursor(
+        "SELECT ma.person_id, mb.person_id, i.kind, julianday(i.at) - ?, i.directed, i.group_size "
+        "FROM interactions i JOIN mentions ma ON ma.id = i.a JOIN mentions mb ON mb.id = i.b",
+        (_EPOCH_JD,),
+    )
+    while True:
+        rows = cur.fetchmany(200_000)
+        if not rows:
+            break
+        a, b, kind, day, directed, size = zip(*rows, strict=True)
+        cols["a"].append(np.fromiter(a, dtype=np.int64, count=len(rows)))
+        cols["b"].append(np.fromiter(b, dtype=np.int64, count=len(rows)))
+        cols["kind"].append(np.fromiter((_KIND_CODE.get(k, _KIND_CODE["manual"]) for k in kind),
+                                        dtype=np.int16, count=len(rows)))  # fmt: skip
+        cols["day"].append(np.array([np.nan if d is None else d for d in day], dtype=np.float64))
+        cols["dir"].append(np.fromiter(directed, dtype=bool, count=len(rows)))
+        cols["size"].append(np.fromiter(size, dtype=np.int64, count=len(rows)))
+    arr = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}
+    ia = nodes(arr["a"].astype(np.int64))
+    ib = nodes(arr["b"].astype(np.int64))
+    kind = arr["kind"].astype(np.int64)
+    day = arr["day"].astype(np.float64)
+    directed = arr["dir"].astype(bool)
+    size = arr["size"].astype(np.int64)
+    keep = ia != ib
+    ia, ib, kind, day, directed, size = ia[keep], ib[keep], kind[keep], day[keep], directed[keep], size[keep]
+
+    say("folding interactions into ties")
+    lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
+    key = lo * n + hi
+    # colleague pairs: every pair at a small company, and tied pairs at a big one
+    ckeys, cvals, ccomp, cbits = _colleague_pairs(ws, pids, company, key, n)
+    all_keys = np.union1d(np.unique(key), ckeys)
+    m = len(all_keys)
+    inv = np.searchsorted(all_keys, key)
+    K = len(INTERACTION_KINDS)
+
+    personal_codes = np.array([_KIND_CODE[k] for k in PERSONAL_KINDS])
+    personal = np.isin(kind, personal_codes)
+    recipients = np.maximum(size - 1, 1)
+    broadcast = personal & (recipients > params.broadcast_recipients)
+    counted = personal & ~broadcast
+    age = np.where(np.isnan(day), UNDATED_AGE_DAYS, np.maximum(now_days - day, 0.0))
+    w = np.where(counted, np.power(0.5, age / params.half_life_days) / recipients, 0.0)
+    weighted = np.bincount(inv, weights=w, minlength=m)
+    n_ab = np.bincount(inv, weights=(counted & directed & (ia == lo)), minlength=m).astype(np.int32)
+    n_ba = np.bincount(inv, weights=(counted & directed & (ia == hi)), minlength=m).astype(np.int32)
+    counts = np.bincount(inv * K + kind, weights=counted | ~personal, minlength=m * K)
+    counts = counts.reshape(m, K).astype(np.int32)
+    n_broadcast = np.bincount(inv, weights=broadcast, minlength=m).astype(np.int32)
+    first = np.full(m, np.nan)
+    last = np.full(m, np.nan)
+    last_personal = np.full(m, np.nan)
+    np.fmin.at(first, inv, day)
+    np.fmax.at(last, inv, day)
+    np.fmax.at(last_personal, inv[counted], day[counted])
+    ctx = np.zeros(m, dtype=np.int32)
+    for kname, cname in KIND_CONTEXT.items():
+        sel = kind == _KIND_CODE[kname]
+        if sel.any():
+            np.bitwise_or.at(ctx, inv[sel], CONTEXT_BITS[cname])
+    ctx_value = np.zeros(m)
+    colleague_company = np.full(m, -1, dtype=np.int32)
+    if len(ckeys):
+        cinv = np.searchsorted(all_keys, ckeys)
+        np.bitwise_or.at(ctx, cinv, cbits)
+        ctx_value[cinv] = np.maximum(ctx_value[cinv], cvals)
+        colleague_company[cinv] = ccomp
+    for name, bit in CONTEXT_BITS.items():
+        if name != "colleague_now":
+            ctx_value = np.where(ctx & bit, np.maximum(ctx_value, CONTEXTS[name]), ctx_value)
+
+    eu = (all_keys // n).astype(np.int32)
+    ev = (all_keys % n).astype(np.int32)
+    say(f"measuring overlap of {m:,} ties")
+    ov = _edge_overlap(n, eu, ev)
+    say("scoring ties")
+    comps = component_arrays(
+        weighted=weighted, n_ab=n_ab, n_ba=n_ba, first_days=first, last_days=last,
+        last_personal_days=last_personal, context=ctx_value, overlap_values=ov,
+        now_days=now_days, params=params,
+    )  # fmt: skip
+    strength = combine_arrays(comps, weights, params)
+    say("laying out the index")
+    indptr, nbr, wgt, eid = _csr(n, eu, ev, strength)
+    index = TieIndex(
+        pids=pids, team=team, company=company, indptr=indptr, nbr=nbr, wgt=wgt, eid=eid,
+        eu=eu, ev=ev, strength=strength, components=comps.astype(np.float32), n_ab=n_ab,
+        n_ba=n_ba, counts=counts, n_broadcast=n_broadcast, first=first, last=last,
+        last_personal=last_personal, ctx=ctx, ctx_value=ctx_value,
+        colleague_company=colleague_company, now_days=now_days,
+        model_version="tie-strength/1+" + weights.version, generation=ws.generation,
+        weights=weights,
+    )  # fmt: skip
+    attach_workspace(index, ws)
+    return index
+
+
+def _colleague_pairs(
+    ws: Any, pids: np.ndarray, company: np.ndarray, tied_keys: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Keys, context values, companies and context bits of colleague pairs.
+
+    Colleagues now: same current company. Colleagues before: one held a past position at the
+    company the other works at now. In companies with more than `COLLEAGUE_CLIQUE_MAX` known
+    people only pairs already tied by other evidence get the context.
+    """
+    keys: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    comps: list[np.ndarray] = []
+    bits: list[np.ndarray] = []
+    tied = np.unique(tied_keys)
+    has = company >= 0
+    if has.any():
+        order = np.argsort(company[has], kind="stable")
+        members = np.flatnonzero(has)[order]
+        cs = company[members]
+        bounds = np.flatnonzero(np.diff(cs)) + 1
+        for group in np.split(members, bounds):
+            size = len(group)
+            if size < 2:
+                continue
+            value = colleague_context(size)
+            cid = int(company[group[0]])
+            if size <= COLLEAGUE_CLIQUE_MAX:
+                iu, ju = np.triu_indices(size, 1)
+                a, b = group[iu], group[ju]
+                k = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
+            else:
+                lo, hi = tied // n, tied % n
+                sel = (company[lo] == cid) & (company[hi] == cid)
+                k = tied[sel]
+            keys.append(k)
+            vals.append(np.full(len(k), value))
+            comps.append(np.full(len(k), cid, dtype=np.int32))
+            bits.append(np.full(len(k), CONTEXT_BITS["colleague_now"], dtype=np.int32))
+    # colleagues before: past positions against people there now
+    past = ws.sql(
+        "SELECT m.person_id, po.company_id FROM positions po JOIN mentions m ON m.id = po.mention_id "
+        "WHERE NOT po.current"
+    )
+    if past:
+        by_company: dict[int, np.ndarray] = {}
+        for pid, cid in past:
+            i = int(np.searchsorted(pids, pid))
+            if i >= n or pids[i] != pid:
+                continue
+            if cid not in by_company:
+                by_company[cid] = np.flatnonzero(company == cid)
+            there = by_company[cid]
+            there = there[there != i]
+            if not len(there):
+                continue
+            k = np.minimum(there, i).astype(np.int64) * n + np.maximum(there, i)
+            if len(there) > COLLEAGUE_CLIQUE_MAX:
+                k = k[np.isin(k, tied)]
+            keys.append(k)
+            vals.append(np.zeros(len(k)))
+            comps.append(np.full(len(k), cid, dtype=np.int32))
+            bits.append(np.full(len(k), CONTEXT_BITS["colleague_before"], dtype=np.int32))
+    if not keys:
+        e = np.zeros(0, dtype=np.int64)
+        return e, np.zeros(0), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    k = np.concatenate(keys)
+    v = np.concatenate(vals)
+    c = np.concatenate(comps)
+    b = np.concatenate(bits)
+    # one row per key: OR the bits, keep the largest value and its company
+    order = np.lexsort((-v, k))
+    k, v, c, b = k[order], v[order], c[order], b[order]
+    uniq, start = np.unique(k, return_index=True)
+    merged_bits = np.bitwise_or.reduceat(b, start) if len(b) else b
+    return uniq, v[start], c[start], merged_bits
+
+
+def attach_workspace(index: TieIndex, ws: Any) -> None:
+    """Let `index` look up names and evidence rows in workspace `ws` when it explains."""
+    from graph.workspace import pid_str
+
+    def info(pids: list[int]) -> list[dict]:
+        out: dict[int, dict] = {}
+        for k in range(0, len(pids), 500):
+            chunk = pids[k : k + 500]
+            marks = ",".join("?" * len(chunk))
+            for pid, name, comp, title, tm in ws.sql(
+                f"SELECT id, name, company, title, team FROM people WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[pid] = {"id": pid_str(pid), "name": name, "company": comp, "title": title,
+                            "team": bool(tm)}  # fmt: skip
+        return [out.get(p, {"id": pid_str(p), "name": "?", "company": None, "title": None,
+                            "team": False}) for p in pids]  # fmt: skip
+
+    def company_names(cids: list[int]) -> dict[int, str]:
+        marks = ",".join("?" * len(cids))
+        return dict(ws.sql(f"SELECT id, name FROM companies WHERE id IN ({marks})", cids))  # noqa: S608
+
+    def evidence_rows(pa: int, pb: int, limit: int = 20) -> list[str]:
+        rows = ws.sql(
+            "SELECT i.kind, i.at, coalesce(ma.file, im.label), i.line, i.group_size "
+            "FROM interactions i JOIN mentions ma ON ma.id = i.a JOIN mentions mb ON mb.id = i.b "
+            "JOIN imports im ON im.id = i.import_id "
+            "WHERE (ma.person_id = ?1 AND mb.person_id = ?2) OR (ma.person_id = ?2 AND mb.person_id = ?1) "
+            "ORDER BY i.at DESC LIMIT ?3",
+            (pa, pb, limit),
+        )
+        return [
+            f"{kind} {at[:10] if at else 'undated'}"
+            + (f" (group of {g})" if g > 2 else "")
+            + (f" — {file}:{line}" if line else f" — {file}")
+            for kind, at, file, line, g in rows
+        ]
+
+    index.info = info
+    index.company_names = company_names
+    index.evidence_rows = evidence_rows
+
+
+_ARRAYS = ("pids", "team", "company", "indptr", "nbr", "wgt", "eid", "eu", "ev", "strength",
+           "components", "n_ab", "n_ba", "counts", "n_broadcast", "first", "last",
+           "last_personal", "ctx", "ctx_value", "colleague_company")  # fmt: skip
+
+
+def save_index(index: TieIndex, path: str | os.PathLike) -> None:
+    """Write `index` to `path` atomically (a temporary file renamed into place)."""
+    p = Path(path)
+    tmp = p.with_name(p.name + f".tmp{os.getpid()}")
+    meta = np.array(
+        [str(_INDEX_FORMAT), index.model_version, str(index.generation), repr(index.now_days)]
+    )
+    with open(tmp, "wb") as f:
+        np.savez(f, meta=meta, **{k: getattr(index, k) for k in _ARRAYS})
+    os.replace(tmp, p)
+
+
+def load_index(
+    ws: Any,
+    *,
+    now: date | datetime | None = None,
+    weights: Weights = Weights(),
+    cache: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> TieIndex:
+    """The index of workspace `ws`: the saved one beside it when it is current (same
+    generation, model version and day), else a fresh build (saved for next time)."""
+    now_days = _today_days(now)
+    path = index_path(ws.path)
+    version = "tie-strength/1+" + weights.version
+    if cache and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                fmt, mv, gen, nd = (str(x) for x in z["meta"])
+                if (int(fmt), mv, int(gen), int(float(nd))) == (
+                    _INDEX_FORMAT, version, ws.generation, int(now_days)
+                ):
+                    arrays = {k: z[k] for k in _ARRAYS}
+                    for a in arrays.values():
+                        a.setflags(write=False)
+                    index = TieIndex(**arrays, now_days=float(nd), model_version=mv,
+                                     generation=int(gen), weights=weights)  # fmt: skip
+                    attach_workspace(index, ws)
+                    return index
+        except (OSError, ValueError, KeyError) as e:
+            log.warning("ignoring unreadable index %s: %s", path, e)
+    index = build_index(ws, now=now, weights=weights, progress=progress)
+    if cache:
+        try:
+            save_index(index, path)
+        except OSError as e:
+            log.warning("could not save the index beside the workspace: %s", e)
+    return index
+
+
+def to_networkx(index: TieIndex, nodes: Iterable[int] | None = None) -> nx.Graph:
+    """A networkx graph of the index (or of the ties among `nodes`): nodes are ``"p<id>"``
+    with ``name``, ``company``, ``title``, ``team``; edges carry ``strength`` and the
+    components. The graph is a new object; changing it does not change the index."""
+    G = nx.Graph()
+    if nodes is None:
+        sel = np.arange(index.n)
+    else:
+        sel = np.array(sorted(set(int(i) for i in nodes)), dtype=np.int64)
+    infos = index.people(sel.tolist()) if len(sel) <= 5000 or index.info is None else None
+    for k, i in enumerate(sel.tolist()):
+        d = infos[k] if infos else {"id": f"p{int(index.pids[i])}", "name": None}
+        G.add_node(f"p{int(index.pids[i])}", node=i, **{key: d.get(key) for key in ("name", "company", "title")},
+                   team=bool(index.team[i]))  # fmt: skip
+    mask = np.zeros(index.n, dtype=bool)
+    mask[sel] = True
+    es = np.flatnonzero(mask[index.eu] & mask[index.ev])
+    for e in es.tolist():
+        u, v = int(index.eu[e]), int(index.ev[e])
+        G.add_edge(f"p{int(index.pids[u])}", f"p{int(index.pids[v])}", edge=e,
+                   strength=float(index.strength[e]), **index.tie_components(e))  # fmt: skip
+    return G

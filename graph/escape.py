@@ -1,0 +1,58 @@
+"""Untrusted text, made safe for where it is shown.
+
+Names, titles, companies and subjects come from other people's exports. This module is the one
+place that neutralises them for each output: HTML (the graph view and the app), spreadsheet
+cells (CSV exports opened in Excel or Sheets), and the terminal (no escape sequences that move
+the cursor, recolour the screen or rewrite the title bar).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+
+__all__ = ["html_text", "csv_cell", "terminal"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# C0/C1 controls (except tab and newline handled separately), DEL, ANSI CSI/OSC sequences,
+# and bidirectional overrides that can make text read differently than it is.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def html_text(value: object) -> str:
+    """Text for HTML: ``<``, ``>``, ``&`` and both quotes escaped.
+
+    >>> html_text('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    """
+    return _html.escape("" if value is None else str(value), quote=True)
+
+
+def csv_cell(value: object) -> object:
+    """A cell value that a spreadsheet shows as text, never runs as a formula.
+
+    A string starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
+    apostrophe (the OWASP recommendation); numbers and None pass unchanged.
+
+    >>> csv_cell('=HYPERLINK("http://evil","click")')
+    '\\'=HYPERLINK("http://evil","click")'
+    >>> csv_cell(0.41)
+    0.41
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def terminal(value: object) -> str:
+    """Text for a terminal line: escape sequences and control characters removed, line breaks
+    shown as spaces.
+
+    >>> terminal("Ada\\x1b[31m Lovelace\\nPh.D.")
+    'Ada Lovelace Ph.D.'
+    """
+    s = "" if value is None else str(value)
+    s = _ANSI.sub("", s)
+    s = s.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return _CONTROL.sub("", s)

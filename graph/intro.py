@@ -1,0 +1,599 @@
+"""Warm-introduction search: who can introduce me (or my team) to X?
+
+A path from a source (me, or anyone on my team) to the target scores the product of its tie
+strengths times ``hop_penalty ** (hops - 1)``: every extra person in the chain is another
+favour to ask. `top_paths` returns the `k` best *simple* paths of at most three hops, exactly
+(the same top-k as an exhaustive search), optionally with at most `per_introducer` paths
+through the same introducer (the first person the source asks).
+
+Algorithm
+---------
+A threshold search that meets in the middle over the CSR index of `graph.build`. For a
+threshold θ, every path scoring at least θ has every tie at least θ / penalty^(hops-1), so
+it suffices to take, from each source, the prefix of its (strongest-first) row above that
+bound (the left side), from each target the prefix of its row (the right side), and join them
+through single middle ties, scanning each middle row only while the bound
+``best_left x w_middle x w_right x penalty^2 >= θ`` holds. If at least `k` paths (within the
+introducer cap) reach θ, they are the exact top-k, because nothing below θ can displace them;
+otherwise θ is lowered and the search repeats, down to an exhaustive pass. Choosing the top-k
+under a per-introducer cap greedily in score order is optimal (the cap is a partition
+matroid), so the stopping rule holds with the cap too.
+
+This is not networkx `all_simple_paths` nor Yen's algorithm: those enumerate paths one by
+one over the whole neighbourhood (their own notes put Yen at O(KN^3)); the threshold search
+touches a few rows' prefixes for most queries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from graph.build import TieIndex
+from graph.errors import UsageError
+from graph.strength import COMPONENTS, Weights, explain
+
+__all__ = [
+    "RawPath",
+    "top_paths",
+    "exhaustive_top_paths",
+    "Target",
+    "IntroPath",
+    "IntroResult",
+    "WhyNot",
+    "find_intros",
+    "why_not",
+    "DEFAULT_HOP_PENALTY",
+    "DEFAULT_PER_INTRODUCER",
+]
+
+DEFAULT_HOP_PENALTY = 0.5
+DEFAULT_PER_INTRODUCER = 2
+_MIN_THETA = 1e-9
+
+
+@dataclass(frozen=True, order=True)
+class RawPath:
+    """A path as node indexes (source first, target last) with its score and edge ids."""
+
+    score: float
+    nodes: tuple[int, ...]
+    edges: tuple[int, ...] = field(compare=False)
+
+    @property
+    def hops(self) -> int:
+        return len(self.nodes) - 1
+
+    @property
+    def introducer(self) -> int | None:
+        """The first person the source asks (None for a direct tie)."""
+        return self.nodes[1] if len(self.nodes) > 2 else None
+
+
+_local = threading.local()
+
+
+def _scratch(n: int) -> np.ndarray:
+    """A per-thread array of zeros of length `n`; callers must zero what they set."""
+    arr = getattr(_local, "lbest", None)
+    if arr is None or len(arr) < n:
+        arr = np.zeros(n)
+        _local.lbest = arr
+    return arr
+
+
+def _neg(index: TieIndex) -> np.ndarray:
+    neg = index.__dict__.get("_negw")
+    if neg is None or len(neg) != len(index.wgt):
+        neg = -index.wgt
+        index.__dict__["_negw"] = neg
+    return neg
+
+
+def _prefix(neg: np.ndarray, lo: int, hi: int, bound: float) -> int:
+    """End of the prefix of row ``[lo, hi)`` whose strengths are at least `bound`."""
+    if bound <= 0:
+        return hi
+    return lo + int(np.searchsorted(neg[lo:hi], -bound, side="right"))
+
+
+def _select(cands: Iterable[RawPath], k: int, per_introducer: int | None) -> list[RawPath]:
+    """The best `k` paths, at most `per_introducer` through the same introducer."""
+    ordered = sorted(cands, key=lambda p: (-p.score, p.hops, p.nodes))
+    if not per_introducer:
+        return ordered[:k]
+    used: dict[int, int] = {}
+    out: list[RawPath] = []
+    for p in ordered:
+        i = p.introducer
+        if i is not None:
+            if used.get(i, 0) >= per_introducer:
+                continue
+            used[i] = used.get(i, 0) + 1
+        out.append(p)
+        if len(out) == k:
+            break
+    return out
+
+
+def top_paths(
+    index: TieIndex,
+    sources: Sequence[int],
+    targets: Sequence[int],
+    *,
+    k: int = 5,
+    max_hops: int = 3,
+    hop_penalty: float = DEFAULT_HOP_PENALTY,
+    per_introducer: int | None = None,
+    exclude: Iterable[int] = (),
+    through_sources: bool = True,
+) -> list[RawPath]:
+    """The `k` best simple paths from any of `sources` to any of `targets`, exactly.
+
+    Parameters
+    ----------
+    index : TieIndex
+    sources, targets : sequences of node indexes
+        A target that is also a source is dropped (nobody needs an introduction to
+        themselves). Paths may pass through other sources and other targets.
+    k : int
+    max_hops : int, 1 to 3
+    hop_penalty : float in (0, 1]
+        Each hop beyond the first multiplies the score by it.
+    per_introducer : int, optional
+        At most this many paths through the same introducer (None: no cap).
+    exclude : node indexes no path may use.
+    through_sources : bool, default True
+        Whether a path may pass through another source. A team search sets it False: a path
+        from one rep through a colleague is the colleague's own shorter path.
+
+    Returns
+    -------
+    list of RawPath, best first (ties broken by fewer hops, then node ids).
+    """
+    if not 1 <= max_hops <= 3:
+        raise UsageError("max_hops must be 1, 2 or 3")
+    if not 0 < hop_penalty <= 1:
+        raise UsageError("hop_penalty must be in (0, 1]")
+    if k <= 0:
+        return []
+    banned = set(int(x) for x in exclude)
+    S = [int(s) for s in dict.fromkeys(sources) if int(s) not in banned]
+    Sset = set(S)
+    T = [int(t) for t in dict.fromkeys(targets) if int(t) not in Sset and int(t) not in banned]
+    if not S or not T:
+        return []
+    indptr, wgt = index.indptr, index.wgt
+    max_s = max((float(wgt[indptr[s]]) for s in S if indptr[s + 1] > indptr[s]), default=0.0)
+    max_t = max((float(wgt[indptr[t]]) for t in T if indptr[t + 1] > indptr[t]), default=0.0)
+    if max_s == 0.0 or max_t == 0.0:
+        return []
+    theta = min(max_s, max_t) * 0.25
+    while True:
+        found = _enumerate(index, S, Sset, T, theta, max_hops, hop_penalty,
+                           banned if through_sources else banned | Sset)  # fmt: skip
+        chosen = _select(found, k, per_introducer)
+        if len(chosen) == k or theta == 0.0:
+            return chosen
+        theta = theta / 16.0 if theta > _MIN_THETA else 0.0
+
+
+def _enumerate(
+    index: TieIndex,
+    S: list[int],
+    Sset: set[int],
+    T: list[int],
+    theta: float,
+    max_hops: int,
+    p: float,
+    banned: set[int],
+) -> list[RawPath]:
+    """Every simple path of at most `max_hops` with score at least `theta`."""
+    indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
+    neg = _neg(index)
+    out: list[RawPath] = []
+    # 1 hop: a source tied to a target
+    for t in T:
+        lo, hi = int(indptr[t]), int(indptr[t + 1])
+        end = _prefix(neg, lo, hi, theta)
+        for j in range(lo, end):
+            s = int(nbr[j])
+            if s in Sset:
+                out.append(RawPath(float(wgt[j]), (s, t), (int(eid[j]),)))
+    if max_hops == 1:
+        return out
+    # left side: sources' rows above the weakest first tie any longer path could use
+    left_bound = theta / p
+    left: dict[int, list[tuple[float, int, int]]] = {}
+    lbest = _scratch(index.n)
+    touched: list[int] = []
+    try:
+        for s in S:
+            lo, hi = int(indptr[s]), int(indptr[s + 1])
+            end = _prefix(neg, lo, hi, left_bound)
+            for j in range(lo, end):
+                a = int(nbr[j])
+                if a in banned:
+                    continue
+                w1 = float(wgt[j])
+                entry = left.get(a)
+                if entry is None:
+                    left[a] = [(w1, s, int(eid[j]))]
+                    touched.append(a)
+                    lbest[a] = w1
+                else:
+                    entry.append((w1, s, int(eid[j])))
+                    if w1 > lbest[a]:
+                        lbest[a] = w1
+        if not left:
+            return out
+        for entry in left.values():
+            entry.sort(reverse=True)
+        max_l = max(e[0][0] for e in left.values())
+        max_w = float(wgt.max()) if len(wgt) else 0.0
+        for t in T:
+            lo, hi = int(indptr[t]), int(indptr[t + 1])
+            # 2 hops: s - m - t
+            end = _prefix(neg, lo, hi, theta / (p * max_l))
+            for j in range(lo, end):
+                m = int(nbr[j])
+                entry = left.get(m)
+                if entry is None:
+                    continue
+                w2 = float(wgt[j])
+                for w1, s, e1 in entry:
+                    sc = w1 * w2 * p
+                    if sc < theta:
+                        break
+                    if s != t:
+                        out.append(RawPath(sc, (s, m, t), (e1, int(eid[j]))))
+            if max_hops < 3:
+                continue
+            # 3 hops: s - a - b - t, b from the target's row, a from b's row
+            pp = p * p
+            end = _prefix(neg, lo, hi, theta / (pp * max_l * max_w))
+            for j in range(lo, end):
+                b = int(nbr[j])
+                if b in banned:
+                    continue
+                w3 = float(wgt[j])
+                e3 = int(eid[j])
+                blo, bhi = int(indptr[b]), int(indptr[b + 1])
+                bend = _prefix(neg, blo, bhi, theta / (pp * max_l * w3))
+                if bend <= blo:
+                    continue
+                cand = nbr[blo:bend]
+                w2s = wgt[blo:bend]
+                lb = lbest[cand]
+                ok = np.flatnonzero((lb > 0) & (lb * w2s * (w3 * pp) >= theta))
+                for q in ok.tolist():
+                    a = int(cand[q])
+                    if a == t:
+                        continue
+                    w2 = float(w2s[q])
+                    e2 = int(eid[blo + q])
+                    for w1, s, e1 in left[a]:
+                        sc = w1 * w2 * w3 * pp
+                        if sc < theta:
+                            break
+                        if s != b and s != t:
+                            out.append(RawPath(sc, (s, a, b, t), (e1, e2, e3)))
+    finally:
+        for a in touched:
+            lbest[a] = 0.0
+    return out
+
+
+def exhaustive_top_paths(
+    index: TieIndex,
+    sources: Sequence[int],
+    targets: Sequence[int],
+    *,
+    k: int = 5,
+    max_hops: int = 3,
+    hop_penalty: float = DEFAULT_HOP_PENALTY,
+    per_introducer: int | None = None,
+    through_sources: bool = True,
+) -> list[RawPath]:
+    """Every simple path by depth-first search, then the best `k`: the reference that
+    `top_paths` must equal (slow; for tests and benchmarks)."""
+    Sset = set(int(s) for s in sources)
+    Tset = set(int(t) for t in targets) - Sset
+    found: list[RawPath] = []
+
+    def walk(path: list[int], edges: list[int], score: float) -> None:
+        u = path[-1]
+        lo, hi = int(index.indptr[u]), int(index.indptr[u + 1])
+        for j in range(lo, hi):
+            v = int(index.nbr[j])
+            if v in path or (not through_sources and v in Sset):
+                continue
+            sc = score * float(index.wgt[j]) * (hop_penalty if len(path) > 1 else 1.0)
+            path.append(v)
+            edges.append(int(index.eid[j]))
+            if v in Tset:
+                found.append(RawPath(sc, tuple(path), tuple(edges)))
+            if len(path) <= max_hops:
+                walk(path, edges, sc)
+            path.pop()
+            edges.pop()
+
+    for s in sorted(Sset):
+        walk([s], [], 1.0)
+    return _select(found, k, per_introducer)
+
+
+# ---------------------------------------------------------------------- explained answers
+@dataclass
+class Target:
+    """What the user asked for: one person, or the people at a company (with a title)."""
+
+    label: str
+    nodes: list[int]
+    company: str | None = None
+    title: str | None = None
+    person: dict | None = None
+    company_nodes: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = dict(self.person) if self.person else {"name": self.label}
+        if self.company and not self.person:
+            d = {"company": self.company, "title": self.title, "people": len(self.nodes)}
+        return d
+
+
+@dataclass
+class IntroPath:
+    """One suggested introduction path, explained hop by hop."""
+
+    rank: int
+    score: float
+    path: list[dict]
+    ties: list[dict]
+    why: str
+    target: dict
+    model_version: str
+
+    @property
+    def hops(self) -> int:
+        return len(self.path) - 1
+
+    @property
+    def introducer(self) -> dict | None:
+        return self.path[1] if len(self.path) > 2 else None
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank,
+            "target": self.target,
+            "score": round(self.score, 6),
+            "hops": self.hops,
+            "introducer": self.introducer,
+            "path": self.path,
+            "ties": self.ties,
+            "why": self.why,
+            "model_version": self.model_version,
+        }
+
+
+@dataclass
+class IntroResult:
+    """The answer to "who can introduce me to X?": ranked paths, or why there are none and
+    the nearest useful step."""
+
+    target: Target
+    sources: list[dict]
+    paths: list[IntroPath]
+    model_version: str
+    message: str | None = None
+    nearest: list[IntroPath] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "target": self.target.to_dict(),
+            "sources": self.sources,
+            "paths": [p.to_dict() for p in self.paths],
+            "message": self.message,
+            "nearest": [p.to_dict() for p in self.nearest],
+            "model_version": self.model_version,
+        }
+
+
+def _explain_path(index: TieIndex, raw: RawPath, rank: int, target: dict, *, evidence: bool = True) -> IntroPath:
+    people = index.people(list(raw.nodes))
+    path = [{"id": d["id"], "name": d["name"], "company": d["company"], "title": d["title"]}
+            for d in people]  # fmt: skip
+    ties = []
+    whys = []
+    now = index.now()
+    for h, e in enumerate(raw.edges):
+        a, b = raw.nodes[h], raw.nodes[h + 1]
+        ev = index.tie_evidence(e)
+        if int(index.eu[e]) != a:  # orient the evidence along the path
+            ev.n_ab, ev.n_ba = ev.n_ba, ev.n_ab
+        name_a, name_b = people[h]["name"] or path[h]["id"], people[h + 1]["name"] or path[h + 1]["id"]
+        why = explain(name_a, name_b, ev, now=now)
+        whys.append(why)
+        rows: list[str] = []
+        if evidence and index.evidence_rows is not None:
+            rows = index.evidence_rows(int(index.pids[a]), int(index.pids[b]), 10)
+        ties.append({
+            "from": path[h]["id"], "to": path[h + 1]["id"],
+            "strength": round(float(index.strength[e]), 4),
+            "components": index.tie_components(e), "why": why, "evidence": rows,
+        })  # fmt: skip
+    return IntroPath(rank, raw.score, path, ties, "; then ".join(whys), target, index.model_version)
+
+
+def find_intros(
+    index: TieIndex,
+    sources: Sequence[int],
+    target: Target,
+    *,
+    k: int = 5,
+    max_hops: int = 3,
+    hop_penalty: float = DEFAULT_HOP_PENALTY,
+    per_introducer: int | None = DEFAULT_PER_INTRODUCER,
+    evidence: bool = True,
+) -> IntroResult:
+    """Ranked, explained warm-intro paths from `sources` to `target`.
+
+    When there is no path within `max_hops`, the result says so and, where the target has a
+    company, gives the nearest useful step: the best paths to other people at that company.
+    """
+    raw = top_paths(index, sources, target.nodes, k=k, max_hops=max_hops, hop_penalty=hop_penalty,
+                    per_introducer=per_introducer, through_sources=False)  # fmt: skip
+    src_info = index.people(list(dict.fromkeys(int(s) for s in sources)))
+    paths = [_explain_path(index, r, i + 1, _target_of(index, r, target), evidence=evidence)
+             for i, r in enumerate(raw)]  # fmt: skip
+    result = IntroResult(target, src_info, paths, index.model_version)
+    if paths:
+        return result
+    if not target.nodes:
+        result.message = f"nobody matches {target.label!r}"
+    elif set(target.nodes) <= set(int(s) for s in sources):
+        result.message = f"{target.label} is on your side already"
+    else:
+        result.message = f"no path to {target.label} within {max_hops} hops"
+        others = [c for c in target.company_nodes if c not in set(target.nodes)]
+        if others:
+            near = top_paths(index, sources, others, k=3, max_hops=max_hops,
+                             hop_penalty=hop_penalty, per_introducer=1, through_sources=False)  # fmt: skip
+            result.nearest = [_explain_path(index, r, i + 1, index.person(r.nodes[-1]), evidence=evidence)
+                              for i, r in enumerate(near)]  # fmt: skip
+            if result.nearest:
+                who = result.nearest[0].path[-1]
+                result.message += (
+                    f"; nearest step: {who['name']} at {target.company or who['company']} "
+                    "is reachable and may know them"
+                )
+            else:
+                result.message += f", nor to anyone else at {target.company}"
+    return result
+
+
+def _target_of(index: TieIndex, raw: RawPath, target: Target) -> dict:
+    if target.person:
+        return target.person
+    d = index.person(raw.nodes[-1])
+    return {"id": d["id"], "name": d["name"], "company": d["company"], "title": d["title"]}
+
+
+# ---------------------------------------------------------------------- why not X?
+@dataclass
+class WhyNot:
+    """Why an expected introducer ranks where they do."""
+
+    person: dict
+    rank: int | None
+    best: IntroPath | None
+    weakest_hop: dict | None
+    top_changes_with: list[dict]
+    message: str
+
+    def to_dict(self) -> dict:
+        return {
+            "person": self.person,
+            "rank": self.rank,
+            "best_path": self.best.to_dict() if self.best else None,
+            "weakest_hop": self.weakest_hop,
+            "top_changes_with": self.top_changes_with,
+            "message": self.message,
+        }
+
+
+def _best_through(
+    index: TieIndex, sources: Sequence[int], targets: Sequence[int], via: int, *, max_hops: int, hop_penalty: float
+) -> RawPath | None:
+    """The best simple path from a source to a target that passes through `via`."""
+    best: RawPath | None = None
+    Sset = set(int(s) for s in sources)
+    Tset = set(int(t) for t in targets) - Sset
+    # from the sources to `via`, at most max_hops - 1 hops
+    left = exhaustive_top_paths(index, list(Sset - {via}), [via], k=10**6, max_hops=max_hops - 1,
+                                hop_penalty=1.0) if via not in Sset else [RawPath(1.0, (via,), ())]  # fmt: skip
+    for lp in left:
+        rest = max_hops - lp.hops
+        if rest < 1:
+            continue
+        right = exhaustive_top_paths(index, [via], list(Tset), k=10**6, max_hops=rest, hop_penalty=1.0)
+        for rp in right:
+            nodes = lp.nodes + rp.nodes[1:]
+            if len(set(nodes)) != len(nodes):
+                continue
+            hops = len(nodes) - 1
+            score = lp.score * rp.score * hop_penalty ** (hops - 1)
+            cand = RawPath(score, nodes, lp.edges + rp.edges)
+            if best is None or (cand.score, -cand.hops) > (best.score, -best.hops):
+                best = cand
+    return best
+
+
+def why_not(
+    index: TieIndex,
+    sources: Sequence[int],
+    target: Target,
+    person: int,
+    *,
+    k: int = 5,
+    max_hops: int = 3,
+    hop_penalty: float = DEFAULT_HOP_PENALTY,
+    per_introducer: int | None = DEFAULT_PER_INTRODUCER,
+    weights: Weights | None = None,
+) -> WhyNot:
+    """Explain where `person` ranks as an introducer to `target`: their best path, its weakest
+    hop, and which ±20 % change of one component weight would change the top result."""
+    who = index.person(person)
+    best_raw = _best_through(index, sources, target.nodes, person, max_hops=max_hops, hop_penalty=hop_penalty)
+    top = top_paths(index, sources, target.nodes, k=k, max_hops=max_hops, hop_penalty=hop_penalty,
+                    per_introducer=per_introducer, through_sources=False)  # fmt: skip
+    if best_raw is None:
+        return WhyNot(who, None, None, None, [],
+                      f"{who['name']} has no path to {target.label} within {max_hops} hops")  # fmt: skip
+    # rank: how many introducers have a better best path
+    better = top_paths(index, sources, target.nodes, k=10**6, max_hops=max_hops,
+                       hop_penalty=hop_penalty, per_introducer=1, through_sources=False)  # fmt: skip
+    ahead = {p.introducer for p in better if p.score > best_raw.score and p.introducer != person}
+    rank = len(ahead) + 1
+    best = _explain_path(index, best_raw, rank, _target_of(index, best_raw, target))
+    e_weak = min(best_raw.edges, key=lambda e: float(index.strength[e]))
+    h = best_raw.edges.index(e_weak)
+    weakest = {
+        "from": best.path[h]["name"], "to": best.path[h + 1]["name"],
+        "strength": round(float(index.strength[e_weak]), 4),
+        "components": index.tie_components(e_weak), "why": best.ties[h]["why"],
+    }  # fmt: skip
+    base = weights or index.weights
+    changes = []
+    top_nodes = top[0].nodes if top else None
+    for comp in COMPONENTS:
+        for factor in (0.8, 1.2):
+            w2 = base.scaled(comp, factor)
+            alt = index.with_strengths(index.reweighted(w2))
+            alt_top = top_paths(alt, sources, target.nodes, k=1, max_hops=max_hops,
+                                hop_penalty=hop_penalty, per_introducer=per_introducer,
+                                through_sources=False)  # fmt: skip
+            alt_nodes = alt_top[0].nodes if alt_top else None
+            if alt_nodes != top_nodes:
+                changes.append({
+                    "component": comp, "factor": factor,
+                    "new_top": [d["name"] for d in index.people(list(alt_nodes))] if alt_nodes else None,
+                    "new_top_has_person": bool(alt_nodes and person in alt_nodes),
+                })  # fmt: skip
+    via = "directly" if best_raw.hops == 1 else f"in {best_raw.hops} hops"
+    msg = (
+        f"{who['name']} ranks #{rank} as introducer: best path scores {best_raw.score:.3f} {via}; "
+        f"weakest hop {weakest['from']} – {weakest['to']} ({weakest['strength']:.2f})"
+    )
+    if top and top[0].score > best_raw.score:
+        msg += f"; the top path scores {top[0].score:.3f}"
+    msg += (
+        "; a ±20% change of one weight would change the top result: "
+        + ", ".join(f"{c['component']} x{c['factor']}" for c in changes)
+        if changes
+        else "; no ±20% change of one weight changes the top result"
+    )
+    return WhyNot(who, rank, best, weakest, changes, msg)

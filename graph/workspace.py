@@ -1,0 +1,1108 @@
+"""The embedded store: one SQLite file that is the system of record.
+
+A workspace holds people, companies, positions and interactions, each row traceable to the
+file and line it came from, plus the log of identity merges. It is a plain SQLite file in WAL
+mode (readers never block the one writer), default ``./tiegraph.db``.
+
+Guarantees
+----------
+* **All or nothing**: each import runs in one transaction; a failure (or a killed process)
+  leaves the workspace exactly as before.
+* **Idempotent by content**: an export already imported (same bytes, same owner) is not
+  imported again; a newer export that repeats old rows adds only the new evidence, because each
+  interaction carries a fingerprint of its content.
+* **Traceable**: every mention of a person, interaction and position keeps its import and line.
+* **Versioned schema**: ``PRAGMA user_version`` records the schema version; `_MIGRATIONS` moves
+  an older file forward inside a transaction.
+
+Rows are *mentions* (what one row of one source says about someone); a person is the set of
+mentions resolved to them (`graph.identity`). Merging people moves mentions; undoing a merge
+moves them back, which is why interactions point at mentions, not at people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+from graph.errors import Ambiguous, NotFound, StoreError, UsageError
+from graph.identity import (
+    Resolver,
+    identity_keys,
+    norm_company,
+    norm_email,
+    norm_linkedin_url,
+    norm_name,
+)
+from graph.model import Company, Interaction, Person, Position, Record, Skipped
+
+__all__ = [
+    "Workspace",
+    "ImportReport",
+    "PersonView",
+    "MergeView",
+    "default_path",
+    "SCHEMA_VERSION",
+]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DEFAULT_FILE = "tiegraph.db"
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    format TEXT NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    owner_id INTEGER,
+    at TEXT NOT NULL,
+    records INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    company TEXT,
+    company_id INTEGER,
+    title TEXT,
+    team INTEGER NOT NULL DEFAULT 0,
+    sharing TEXT NOT NULL DEFAULT 'full'
+);
+CREATE INDEX people_company ON people(company_id);
+CREATE TABLE mentions (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL,
+    import_id INTEGER NOT NULL REFERENCES imports(id),
+    line INTEGER,
+    file TEXT,
+    name TEXT NOT NULL DEFAULT '',
+    emails TEXT NOT NULL DEFAULT '',
+    linkedin TEXT,
+    phones TEXT NOT NULL DEFAULT '',
+    company TEXT,
+    title TEXT,
+    ext_id TEXT,
+    team INTEGER NOT NULL DEFAULT 0,
+    is_owner INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX mentions_person ON mentions(person_id);
+CREATE INDEX mentions_import ON mentions(import_id);
+CREATE TABLE keys (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    person_id INTEGER NOT NULL,
+    PRIMARY KEY (kind, value, person_id)
+) WITHOUT ROWID;
+CREATE INDEX keys_person ON keys(person_id);
+CREATE TABLE companies (
+    id INTEGER PRIMARY KEY,
+    norm TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    domain TEXT,
+    industry TEXT,
+    ext_id TEXT,
+    import_id INTEGER,
+    line INTEGER
+);
+CREATE TABLE positions (
+    id INTEGER PRIMARY KEY,
+    mention_id INTEGER NOT NULL REFERENCES mentions(id),
+    company_id INTEGER NOT NULL REFERENCES companies(id),
+    title TEXT,
+    start TEXT,
+    end TEXT,
+    current INTEGER NOT NULL DEFAULT 0,
+    import_id INTEGER NOT NULL,
+    line INTEGER,
+    fp BLOB NOT NULL UNIQUE
+);
+CREATE INDEX positions_mention ON positions(mention_id);
+CREATE TABLE interactions (
+    id INTEGER PRIMARY KEY,
+    a INTEGER NOT NULL REFERENCES mentions(id),
+    b INTEGER NOT NULL REFERENCES mentions(id),
+    kind TEXT NOT NULL,
+    at TEXT,
+    directed INTEGER NOT NULL,
+    group_size INTEGER NOT NULL,
+    import_id INTEGER NOT NULL,
+    line INTEGER,
+    fp BLOB NOT NULL UNIQUE
+);
+CREATE INDEX interactions_a ON interactions(a);
+CREATE INDEX interactions_b ON interactions(b);
+CREATE TABLE merges (
+    id INTEGER PRIMARY KEY,
+    kept INTEGER NOT NULL,
+    merged INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    key TEXT,
+    at TEXT NOT NULL,
+    import_id INTEGER,
+    mentions TEXT NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE apart (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE TABLE skipped (
+    import_id INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    line INTEGER,
+    reason TEXT NOT NULL
+);
+"""
+
+#: Schema version -> SQL that brings a file at the previous version to it.
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+
+_REASONS = {
+    "id": "same record id",
+    "email": "same email address",
+    "linkedin": "same LinkedIn profile",
+    "namecomp": "same name at the same company",
+    "team": "same team member name",
+    "ownername": "same name in one owner's network",
+    "manual": "merged by hand",
+}
+
+
+def default_path() -> Path:
+    """``$TIEGRAPH_WORKSPACE`` if set, else ``./tiegraph.db``."""
+    return Path(os.environ.get("TIEGRAPH_WORKSPACE") or DEFAULT_FILE)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def pid_str(pid: int) -> str:
+    """The public, opaque id of a person: ``p`` and a number (never an email)."""
+    return f"p{pid}"
+
+
+def _fp(*parts: object) -> bytes:
+    return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=12).digest()
+
+
+@dataclass
+class ImportReport:
+    """What one import did: counts, merges made, rows skipped (with file and line)."""
+
+    label: str
+    format: str
+    already: bool = False
+    records: int = 0
+    people_new: int = 0
+    mentions: int = 0
+    interactions: int = 0
+    interactions_repeated: int = 0
+    companies: int = 0
+    positions: int = 0
+    merges: list[dict] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.label,
+            "format": self.format,
+            "already_imported": self.already,
+            "records": self.records,
+            "people_new": self.people_new,
+            "mentions": self.mentions,
+            "interactions": self.interactions,
+            "interactions_repeated": self.interactions_repeated,
+            "companies": self.companies,
+            "positions": self.positions,
+            "merges": self.merges,
+            "skipped": [{"file": s.file, "line": s.line, "reason": s.reason} for s in self.skipped],
+        }
+
+
+@dataclass
+class PersonView:
+    """A person as the workspace knows them now, across all sources."""
+
+    id: str
+    name: str
+    company: str | None
+    title: str | None
+    emails: list[str]
+    linkedin_url: str | None
+    team: bool
+    sources: list[str]
+    owners: list[str]
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "company": self.company,
+            "title": self.title,
+            "emails": self.emails,
+            "linkedin_url": self.linkedin_url,
+            "team": self.team,
+            "sources": self.sources,
+            "owners": self.owners,
+        }
+
+
+@dataclass
+class MergeView:
+    """One logged merge: who was kept, who was folded in, and why."""
+
+    id: int
+    kept: str
+    merged: str
+    reason: str
+    at: str
+    undone: bool
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "kept": self.kept,
+            "merged": self.merged,
+            "reason": self.reason,
+            "at": self.at,
+            "undone": self.undone,
+        }
+
+
+def parse_owner(spec: str | None) -> Person:
+    """``"Priya Shah <priya@ourco.com>"``, ``priya@ourco.com`` or ``"Priya Shah"`` into the
+    owner Person (a team member). No spec means the workspace's default owner, "me"."""
+    spec = (spec or "").strip()
+    if not spec:
+        return Person(name="me", team=True, is_owner=True)
+    url = norm_linkedin_url(spec) if "linkedin." in spec.lower() else None
+    if url:
+        return Person(name="", linkedin_url=url, team=True, is_owner=True)
+    name, addr = parseaddr(spec)
+    email = norm_email(addr) if "@" in spec else None
+    if email:
+        return Person(name=name.strip() or "", emails=(email,), team=True, is_owner=True)
+    return Person(name=spec, team=True, is_owner=True)
+
+
+class Workspace:
+    """An open workspace file. Use `Workspace.open`; close it (or use ``with``) when done."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool):
+        self.path = path
+        self._db = conn
+        self.readonly = readonly
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike | None = None, *, readonly: bool = False, create: bool = True
+    ) -> Workspace:
+        """Open (and create or migrate) the workspace at `path` (default: `default_path()`).
+
+        Raises `NotFound` when `create` is false or `readonly` is true and there is no file,
+        and `StoreError` for a file that is not a tiegraph workspace.
+        """
+        p = Path(path) if path is not None else default_path()
+        exists = p.exists()
+        if not exists and (readonly or not create):
+            raise NotFound(f"no workspace at {p}: run `tiegraph load EXPORT` or `tiegraph demo` first")
+        try:
+            if readonly:
+                conn = sqlite3.connect(
+                    f"file:{p.resolve()}?mode=ro", uri=True, isolation_level=None, timeout=30
+                )
+            else:
+                if p.parent and not p.parent.exists():
+                    p.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(str(p), isolation_level=None, timeout=30)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = OFF")
+            ws = cls(p, conn, readonly)
+            ws._migrate()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{p} is not a tiegraph workspace ({e})") from e
+        return ws
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version == 0:
+            tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise StoreError(f"{self.path} is an SQLite file but not a tiegraph workspace")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer tiegraph (schema {version}); upgrade tiegraph"
+            )
+        if self.readonly:
+            raise StoreError(f"{self.path} needs a schema upgrade; open it read-write once")
+        with self._tx():
+            for v in range(version + 1, SCHEMA_VERSION + 1):
+                for stmt in _MIGRATIONS[v].split(";"):
+                    if stmt.strip():
+                        self._db.execute(stmt)
+                self._db.execute(f"PRAGMA user_version = {int(v)}")
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0')"
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        if self.readonly:
+            raise StoreError("the workspace is open read-only")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+
+    # ------------------------------------------------------------------ state
+    @property
+    def generation(self) -> int:
+        """A counter bumped by every change; caches of derived data are keyed by it."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump(self) -> None:
+        self._db.execute(
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation'"
+        )
+
+    def sql(self, query: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Run a read-only query (for `graph.build` and tests); rows as tuples."""
+        return self._db.execute(query, tuple(params)).fetchall()
+
+    def cursor(self, query: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        """A streaming cursor over a read query (for large reads in `graph.build`)."""
+        return self._db.execute(query, tuple(params))
+
+    # ------------------------------------------------------------------ import
+    def import_records(
+        self,
+        records: Iterable[Record],
+        *,
+        label: str,
+        format: str,
+        digest: str,
+        owner: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Import one unit of records in one transaction.
+
+        `digest` identifies the content: a unit already imported returns a report with
+        ``already=True`` and changes nothing. `progress` is called with the number of records
+        read so far, every few thousand records. Any exception rolls everything back.
+        """
+        report = ImportReport(label, format)
+        if self._db.execute("SELECT 1 FROM imports WHERE digest = ?", (digest,)).fetchone():
+            report.already = True
+            return report
+        with self._tx():
+            _Importer(self._db, report, owner, progress).run(records, label, format, digest)
+            self._bump()
+        return report
+
+    # ------------------------------------------------------------------ reading
+    def stats(self) -> dict[str, int]:
+        """Counts of what the workspace holds."""
+        q = self._db.execute
+        one = lambda sql: q(sql).fetchone()[0]  # noqa: E731
+        return {
+            "people": one("SELECT count(*) FROM people"),
+            "team": one("SELECT count(*) FROM people WHERE team"),
+            "companies": one("SELECT count(*) FROM companies"),
+            "interactions": one("SELECT count(*) FROM interactions"),
+            "ties": one(
+                "SELECT count(*) FROM (SELECT DISTINCT min(ma.person_id, mb.person_id), "
+                "max(ma.person_id, mb.person_id) FROM interactions i "
+                "JOIN mentions ma ON ma.id = i.a JOIN mentions mb ON mb.id = i.b "
+                "WHERE ma.person_id != mb.person_id)"
+            ),
+            "positions": one("SELECT count(*) FROM positions"),
+            "imports": one("SELECT count(*) FROM imports"),
+            "sources": one("SELECT count(DISTINCT format) FROM imports"),
+            "merges": one("SELECT count(*) FROM merges WHERE NOT undone"),
+            "skipped_rows": one("SELECT count(*) FROM skipped"),
+        }
+
+    def person(self, pid: int | str) -> PersonView:
+        """One person by id (``p12`` or 12)."""
+        views = self._views([_pid(pid)])
+        if not views:
+            raise NotFound(f"no person {pid}")
+        return views[0]
+
+    def _views(self, pids: list[int]) -> list[PersonView]:
+        if not pids:
+            return []
+        out: dict[int, PersonView] = {}
+        for chunk in _chunks(pids, 500):
+            marks = ",".join("?" * len(chunk))
+            for pid, name, company, title, team in self._db.execute(
+                f"SELECT id, name, company, title, team FROM people WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                out[pid] = PersonView(pid_str(pid), name, company, title, [], None, bool(team), [], [])
+            for pid, kind, value in self._db.execute(
+                f"SELECT person_id, kind, value FROM keys WHERE person_id IN ({marks}) "  # noqa: S608
+                "AND kind IN ('email', 'linkedin') ORDER BY kind, value",
+                chunk,
+            ):
+                v = out.get(pid)
+                if v is None:
+                    continue
+                if kind == "email":
+                    v.emails.append(value)
+                elif v.linkedin_url is None:
+                    v.linkedin_url = value
+            for pid, fmt, owner in self._db.execute(
+                "SELECT DISTINCT m.person_id, i.format, o.name FROM mentions m "
+                "JOIN imports i ON i.id = m.import_id LEFT JOIN people o ON o.id = i.owner_id "
+                f"WHERE m.person_id IN ({marks}) ORDER BY i.format",  # noqa: S608
+                chunk,
+            ):
+                v = out.get(pid)
+                if v is None:
+                    continue
+                if fmt not in v.sources:
+                    v.sources.append(fmt)
+                if owner and owner not in v.owners and v.name != owner:
+                    v.owners.append(owner)
+        return [out[p] for p in pids if p in out]
+
+    def people(self, query: str | None = None, *, limit: int | None = None) -> list[PersonView]:
+        """People whose name, email, LinkedIn URL or company contains `query` (all if None),
+        best matches first (exact name, then name prefix, then anything else)."""
+        if not query or not query.strip():
+            sql = "SELECT id FROM people ORDER BY name COLLATE NOCASE, id"
+            params: tuple = ()
+            if limit:
+                sql += " LIMIT ?"
+                params = (limit,)
+            return self._views([r[0] for r in self._db.execute(sql, params)])
+        q = query.strip()
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._db.execute(
+            "SELECT id, name FROM people WHERE name LIKE ?1 ESCAPE '\\' OR company LIKE ?1 ESCAPE '\\' "
+            "OR title LIKE ?1 ESCAPE '\\' "
+            "UNION SELECT p.id, p.name FROM keys k JOIN people p ON p.id = k.person_id "
+            "WHERE k.kind IN ('email', 'linkedin') AND k.value LIKE ?1 ESCAPE '\\'",
+            (like,),
+        ).fetchall()
+        ql = q.casefold()
+        rows.sort(
+            key=lambda r: (
+                0 if r[1].casefold() == ql else 1 if r[1].casefold().startswith(ql) else 2,
+                r[1].casefold(),
+                r[0],
+            )
+        )
+        if limit:
+            rows = rows[:limit]
+        return self._views([r[0] for r in rows])
+
+    def find_person(self, who: str) -> int:
+        """The id of the one person `who` names: ``p12``, an email, a LinkedIn URL, or a name.
+
+        Raises `NotFound` when nobody matches and `Ambiguous` (with the candidates) when a
+        name matches several people.
+        """
+        who = (who or "").strip()
+        if not who:
+            raise NotFound("no person named")
+        if who[:1] in "pP" and who[1:].isdigit():
+            pid = int(who[1:])
+            if self._db.execute("SELECT 1 FROM people WHERE id = ?", (pid,)).fetchone():
+                return pid
+            raise NotFound(f"no person {who}")
+        for kind, value in (("email", norm_email(who)), ("linkedin", norm_linkedin_url(who))):
+            if value:
+                row = self._db.execute(
+                    "SELECT person_id FROM keys WHERE kind = ? AND value = ? ORDER BY person_id",
+                    (kind, value),
+                ).fetchone()
+                if row:
+                    return int(row[0])
+                raise NotFound(f"nobody with {kind} {value}")
+        exact = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM people WHERE name = ? COLLATE NOCASE ORDER BY id", (who,)
+            )
+        ]
+        if not exact:
+            target = norm_name(who)
+            exact = [
+                r[0]
+                for r in self._db.execute(
+                    "SELECT DISTINCT person_id FROM mentions WHERE name LIKE ? ORDER BY person_id",
+                    (f"%{who.split()[0]}%",) if who.split() else ("",),
+                )
+                if self._name_of(r[0]) is not None and norm_name(self._name_of(r[0])) == target
+            ]
+        if len(exact) == 1:
+            return exact[0]
+        if not exact:
+            raise NotFound(f"nobody named {who!r}; try `tiegraph people {who.split()[0]}`")
+        views = self._views(exact[:20])
+        raise Ambiguous(
+            f"{len(exact)} people are named {who!r}; use an id or email: "
+            + "; ".join(f"{v.id} ({v.company or 'no company'})" for v in views[:5]),
+            candidates=[v.to_dict() for v in views],
+        )
+
+    def _name_of(self, pid: int) -> str | None:
+        row = self._db.execute("SELECT name FROM people WHERE id = ?", (pid,)).fetchone()
+        return row[0] if row else None
+
+    def imports(self) -> list[dict]:
+        """Imports so far, oldest first."""
+        return [
+            {"id": i, "file": label, "format": fmt, "owner": owner, "at": at, "records": n,
+             "skipped": s}
+            for i, label, fmt, owner, at, n, s in self._db.execute(
+                "SELECT i.id, i.label, i.format, p.name, i.at, i.records, i.skipped "
+                "FROM imports i LEFT JOIN people p ON p.id = i.owner_id ORDER BY i.id"
+            )
+        ]
+
+    def merges(self, person: int | str | None = None) -> list[MergeView]:
+        """The merge log (optionally only merges involving `person`), newest first."""
+        sql = "SELECT id, kept, merged, reason, at, undone FROM merges"
+        params: tuple = ()
+        if person is not None:
+            pid = _pid(person)
+            sql += " WHERE kept = ? OR merged = ?"
+            params = (pid, pid)
+        return [
+            MergeView(i, pid_str(k), pid_str(m), r, at, bool(u))
+            for i, k, m, r, at, u in self._db.execute(sql + " ORDER BY id DESC", params)
+        ]
+
+    # ------------------------------------------------------------------ identity repair
+    def merge(self, a: str, b: str) -> MergeView:
+        """Merge person `b` into person `a` by hand (logged; undo with `unmerge`)."""
+        ka, kb = self.find_person(a), self.find_person(b)
+        if ka == kb:
+            raise UsageError(f"{a!r} and {b!r} are already the same person ({pid_str(ka)})")
+        with self._tx():
+            mid = _apply_merge(self._db, ka, kb, "manual", None, None)
+            self._db.execute("DELETE FROM apart WHERE a = ? AND b = ?", (min(ka, kb), max(ka, kb)))
+            _refresh_people(self._db, [ka])
+            self._bump()
+        return self.merges_by_id(mid)
+
+    def merges_by_id(self, mid: int) -> MergeView:
+        row = self._db.execute(
+            "SELECT id, kept, merged, reason, at, undone FROM merges WHERE id = ?", (mid,)
+        ).fetchone()
+        if not row:
+            raise NotFound(f"no merge {mid}")
+        i, k, m, r, at, u = row
+        return MergeView(i, pid_str(k), pid_str(m), r, at, bool(u))
+
+    def unmerge(self, ref: str) -> MergeView:
+        """Undo a merge: `ref` is a merge id (``m7`` or ``7``) or a person id whose most recent
+        merge is undone. The two people are then kept apart in later imports."""
+        ref = ref.strip()
+        if ref[:1] in "mM" and ref[1:].isdigit() or ref.isdigit():
+            mid = int(ref.lstrip("mM"))
+            row = self._db.execute(
+                "SELECT id FROM merges WHERE id = ? AND NOT undone", (mid,)
+            ).fetchone()
+        else:
+            pid = self.find_person(ref) if not (ref[:1] in "pP" and ref[1:].isdigit()) else int(ref[1:])
+            row = self._db.execute(
+                "SELECT id FROM merges WHERE (kept = ?1 OR merged = ?1) AND NOT undone "
+                "ORDER BY id DESC LIMIT 1",
+                (pid,),
+            ).fetchone()
+        if not row:
+            raise NotFound(f"no merge to undo for {ref!r}")
+        mid = row[0]
+        with self._tx():
+            kept, merged, mentions = self._db.execute(
+                "SELECT kept, merged, mentions FROM merges WHERE id = ?", (mid,)
+            ).fetchone()
+            ids = json.loads(mentions)
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                self._db.execute(
+                    f"UPDATE mentions SET person_id = ? WHERE person_id = ? AND id IN ({marks})",  # noqa: S608
+                    (merged, kept, *chunk),
+                )
+            self._db.execute("INSERT OR IGNORE INTO people(id) VALUES (?)", (merged,))
+            self._db.execute(
+                "INSERT OR IGNORE INTO apart(a, b) VALUES (?, ?)", (min(kept, merged), max(kept, merged))
+            )
+            self._db.execute("UPDATE merges SET undone = 1 WHERE id = ?", (mid,))
+            _rebuild_keys(self._db, [kept, merged])
+            _refresh_people(self._db, [kept, merged])
+            self._bump()
+        return self.merges_by_id(mid)
+
+    def forget(self, who: str) -> dict:
+        """Remove a person and every row about them: mentions, keys, interactions with them,
+        positions, merge log entries. Freed pages are overwritten and the file compacted, so
+        nothing of them remains in the workspace file or its journal."""
+        pid = self.find_person(who)
+        view = self.person(pid)
+        with self._tx():
+            mids = [r[0] for r in self._db.execute("SELECT id FROM mentions WHERE person_id = ?", (pid,))]
+            n_inter = 0
+            for chunk in _chunks(mids, 500):
+                marks = ",".join("?" * len(chunk))
+                n_inter += self._db.execute(
+                    f"DELETE FROM interactions WHERE a IN ({marks}) OR b IN ({marks})",  # noqa: S608
+                    (*chunk, *chunk),
+                ).rowcount
+                self._db.execute(f"DELETE FROM positions WHERE mention_id IN ({marks})", chunk)  # noqa: S608
+            self._db.execute("DELETE FROM mentions WHERE person_id = ?", (pid,))
+            self._db.execute("DELETE FROM keys WHERE person_id = ?", (pid,))
+            self._db.execute("DELETE FROM merges WHERE kept = ?1 OR merged = ?1", (pid,))
+            self._db.execute("DELETE FROM apart WHERE a = ?1 OR b = ?1", (pid,))
+            self._db.execute("UPDATE imports SET owner_id = NULL WHERE owner_id = ?", (pid,))
+            self._db.execute("DELETE FROM people WHERE id = ?", (pid,))
+            self._bump()
+        self.compact()
+        return {"forgotten": view.id, "name": view.name, "mentions": len(mids), "interactions": n_inter}
+
+    def compact(self) -> None:
+        """Overwrite freed pages and shrink the file and its WAL (after deletions)."""
+        self._db.execute("PRAGMA secure_delete = ON")
+        self._db.execute("VACUUM")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _pid(ref: int | str) -> int:
+    if isinstance(ref, int):
+        return ref
+    s = ref.strip()
+    if s[:1] in "pP":
+        s = s[1:]
+    if not s.isdigit():
+        raise NotFound(f"not a person id: {ref!r}")
+    return int(s)
+
+
+def _chunks(items: list, n: int) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _apply_merge(
+    db: sqlite3.Connection, kept: int, merged: int, kind: str, key: str | None, import_id: int | None
+) -> int:
+    """Move `merged`'s mentions and keys to `kept`, log it, and drop `merged`'s row."""
+    mids = [r[0] for r in db.execute("SELECT id FROM mentions WHERE person_id = ?", (merged,))]
+    db.execute("UPDATE mentions SET person_id = ? WHERE person_id = ?", (kept, merged))
+    db.execute(
+        "INSERT OR IGNORE INTO keys(kind, value, person_id) "
+        "SELECT kind, value, ? FROM keys WHERE person_id = ?",
+        (kept, merged),
+    )
+    db.execute("DELETE FROM keys WHERE person_id = ?", (merged,))
+    team = db.execute("SELECT team FROM people WHERE id = ?", (merged,)).fetchone()
+    if team and team[0]:
+        db.execute("UPDATE people SET team = 1 WHERE id = ?", (kept,))
+    db.execute("DELETE FROM people WHERE id = ?", (merged,))
+    db.execute("UPDATE imports SET owner_id = ? WHERE owner_id = ?", (kept, merged))
+    cur = db.execute(
+        "INSERT INTO merges(kept, merged, reason, key, at, import_id, mentions) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (kept, merged, _REASONS.get(kind, kind), key, _now(), import_id, json.dumps(mids)),
+    )
+    return int(cur.lastrowid)
+
+
+def _rebuild_keys(db: sqlite3.Connection, pids: list[int]) -> None:
+    """Recompute the identity keys of `pids` from their mentions."""
+    for pid in pids:
+        db.execute("DELETE FROM keys WHERE person_id = ?", (pid,))
+        rows = db.execute(
+            "SELECT name, emails, linkedin, company, ext_id, team FROM mentions WHERE person_id = ?",
+            (pid,),
+        ).fetchall()
+        keys = set()
+        for name, emails, linkedin, company, ext_id, team in rows:
+            keys.update(
+                identity_keys(
+                    name=name,
+                    emails=[e for e in emails.split("\n") if e],
+                    linkedin_url=linkedin,
+                    company=company,
+                    external_id=ext_id,
+                    team=bool(team),
+                )
+            )
+        db.executemany(
+            "INSERT OR IGNORE INTO keys(kind, value, person_id) VALUES (?, ?, ?)",
+            [(k, v, pid) for k, v in keys],
+        )
+
+
+def _refresh_people(db: sqlite3.Connection, pids: Iterable[int]) -> None:
+    """Recompute display name, company, title and team flag from each person's mentions.
+
+    The newest mention that says something wins; among names, a full name (with a space) beats
+    a bare first name. With no company in any mention, a current position's company is used
+    (the owner of a LinkedIn archive is known by their Positions.csv).
+    """
+    rows_by: dict[int, list] = {}
+    current: dict[int, tuple[str, str | None]] = {}
+    pids = list(set(pids))
+    for chunk in _chunks(pids, 500):
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(
+            "SELECT person_id, name, company, title, team, is_owner, import_id, id FROM mentions "
+            f"WHERE person_id IN ({marks}) ORDER BY import_id DESC, id DESC",  # noqa: S608
+            chunk,
+        ):
+            rows_by.setdefault(row[0], []).append(row)
+        for pid, cname, title in db.execute(
+            "SELECT m.person_id, c.name, po.title FROM positions po "
+            "JOIN mentions m ON m.id = po.mention_id JOIN companies c ON c.id = po.company_id "
+            f"WHERE po.current AND m.person_id IN ({marks}) "  # noqa: S608
+            "ORDER BY coalesce(po.start, '') ASC",
+            chunk,
+        ):
+            current[pid] = (cname, title)  # the latest start wins
+    updates = []
+    for pid in pids:
+        rows = rows_by.get(pid)
+        if not rows:
+            db.execute("DELETE FROM people WHERE id = ?", (pid,))
+            continue
+        names = [r[1] for r in rows if r[1] and r[1].strip()]
+        name = next((n for n in names if " " in n.strip()), names[0] if names else "")
+        company = next((r[2] for r in rows if r[2]), None)
+        title = next((r[3] for r in rows if r[3] and r[2] == company), None) or next(
+            (r[3] for r in rows if r[3]), None
+        )
+        if company is None and pid in current:
+            company, title = current[pid][0], current[pid][1] or title
+        team = int(any(r[4] or r[5] for r in rows))
+        cid = None
+        if company:
+            row = db.execute(
+                "SELECT id FROM companies WHERE norm = ?", (norm_company(company),)
+            ).fetchone()
+            cid = row[0] if row else None
+        updates.append((name, company, title, team, pid, cid))
+    db.executemany(
+        "INSERT INTO people(id, name, company, title, team, company_id) "
+        "VALUES (?5, ?1, ?2, ?3, ?4, ?6) ON CONFLICT(id) DO UPDATE SET name = ?1, company = ?2, "
+        "title = ?3, team = ?4, company_id = ?6",
+        updates,
+    )
+
+
+class _Importer:
+    """One import's working state: resolution, de-duplication and batched writes."""
+
+    BATCH = 20000
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        report: ImportReport,
+        owner: str | None,
+        progress: Callable[[int], None] | None,
+    ):
+        self.db = db
+        self.report = report
+        self.owner_spec = owner
+        self.owner_person = parse_owner(owner)
+        self.progress = progress
+        self.mention_ids: dict[tuple, int] = {}
+        self.mention_ident: dict[int, str] = {}
+        self.mention_pid: dict[int, int] = {}
+        self.mention_rows: list[tuple] = []
+        self.inter_rows: list[tuple] = []
+        self.pos_rows: list[tuple] = []
+        self.new_keys: list[tuple[str, str, int]] = []
+        self.touched: set[int] = set()
+        self.merge_log: list[tuple[int, int, str]] = []
+        self.owner_scope = ""
+        self._owner_keys: list[tuple[str, str]] | None = None  # set once the owner is resolved
+        self.owner_pid: int | None = None
+
+    def run(self, records: Iterable[Record], label: str, fmt: str, digest: str) -> None:
+        db = self.db
+        cur = db.execute(
+            "INSERT INTO imports(label, format, digest, at) VALUES (?, ?, ?, ?)",
+            (label, fmt, digest, _now()),
+        )
+        self.import_id = int(cur.lastrowid)
+        next_pid = (db.execute("SELECT max(id) FROM people").fetchone()[0] or 0) + 1
+        merged_max = db.execute("SELECT max(max(kept, merged)) FROM merges").fetchone()[0] or 0
+        self.resolver = Resolver(
+            db.execute("SELECT kind, value, person_id FROM keys"),
+            new_id=count(max(next_pid, merged_max + 1)),
+            apart=db.execute("SELECT a, b FROM apart"),
+        )
+        self.next_mention = (db.execute("SELECT max(id) FROM mentions").fetchone()[0] or 0) + 1
+        self.company_ids: dict[str, int] = dict(db.execute("SELECT norm, id FROM companies"))
+        o = self.owner_person
+        self.owner_scope = (o.emails[0] if o.emails else o.linkedin_url) or norm_name(o.name)
+        if self.owner_spec:
+            self._mention(self.owner_person, None, None)
+
+        n = 0
+        report = self.report
+        for rec in records:
+            n += 1
+            if isinstance(rec, Interaction):
+                self._interaction(rec)
+            elif isinstance(rec, Person):
+                prov = rec.provenance
+                self._mention(rec, prov.line if prov else None, prov.file if prov else None)
+            elif isinstance(rec, Skipped):
+                report.skipped.append(rec)
+            elif isinstance(rec, Position):
+                self._position(rec)
+            elif isinstance(rec, Company):
+                self._company(rec)
+            if len(self.inter_rows) >= self.BATCH or len(self.mention_rows) >= self.BATCH:
+                self._flush()
+            if self.progress and n % 5000 == 0:
+                self.progress(n)
+        report.records = n
+        self._flush()
+        self._finish_merges()
+        owner_pid = self.resolver.find(self.owner_pid) if self.owner_pid is not None else None
+        db.execute(
+            "UPDATE imports SET owner_id = ?, records = ?, skipped = ? WHERE id = ?",
+            (owner_pid, n, len(report.skipped), self.import_id),
+        )
+        db.executemany(
+            "INSERT INTO skipped(import_id, file, line, reason) VALUES (?, ?, ?, ?)",
+            [(self.import_id, s.file, s.line, s.reason) for s in report.skipped],
+        )
+        _refresh_people(db, {self.resolver.find(p) for p in self.touched})
+        if self.progress:
+            self.progress(n)
+
+    def _as_owner(self, p: Person) -> Person:
+        """The export's owner as this row shows them, completed with the import's `--owner`."""
+        o = self.owner_person
+        return Person(
+            name=o.name if o.name not in ("", "me") or not p.name else p.name,
+            emails=tuple(dict.fromkeys((*o.emails, *p.emails))),
+            linkedin_url=o.linkedin_url or p.linkedin_url,
+            phones=p.phones,
+            company=p.company,
+            title=p.title,
+            external_id=p.external_id,
+            is_owner=True,
+            team=True,
+        )
+
+    def _mention(self, p: Person, line: int | None, file: str | None) -> int:
+        sig = (p.name, p.emails, p.linkedin_url, p.phones, p.company, p.title, p.external_id,
+               p.team, p.is_owner)  # fmt: skip
+        mid = self.mention_ids.get(sig)
+        if mid is not None:
+            return mid
+        q = self._as_owner(p) if p.is_owner else p
+        emails = tuple(e for e in (norm_email(x) for x in q.emails) if e)
+        keys = identity_keys(
+            name=q.name,
+            emails=emails,
+            linkedin_url=q.linkedin_url,
+            company=q.company,
+            external_id=q.external_id,
+            team=q.team or q.is_owner,
+        )
+        nn = norm_name(q.name)
+        weak = [("ownername", f"{self.owner_scope}|{nn}")] if nn and self.owner_scope else []
+        if q.is_owner:
+            if self._owner_keys is not None:
+                keys = [*keys, *[k for k in self._owner_keys if k not in keys]]
+            elif not keys:
+                keys = [("team", "me")]
+            weak = []
+        match = self.resolver.resolve(keys, weak)
+        pid = match.person
+        if match.created:
+            self.report.people_new += 1
+        for other, reason in match.merged:
+            self.merge_log.append((pid, other, reason))
+        self.touched.add(pid)
+        mid = self.next_mention
+        self.next_mention += 1
+        self.mention_ids[sig] = mid
+        self.mention_pid[mid] = pid
+        if q.is_owner:
+            ident = f"owner:{(self.owner_spec or 'me').strip().lower()}"
+            if self._owner_keys is None:
+                self._owner_keys = keys
+                self.owner_pid = pid
+        elif keys:
+            ident = f"{keys[0][0]}:{keys[0][1]}"
+        else:
+            ident = f"name:{nn}|{norm_company(q.company)}"
+        self.mention_ident[mid] = ident
+        self.mention_rows.append(
+            (mid, pid, self.import_id, line, file, q.name.strip(), "\n".join(emails),
+             norm_linkedin_url(q.linkedin_url), "\n".join(q.phones),
+             (q.company or "").strip() or None, (q.title or "").strip() or None, q.external_id,
+             int(q.team), int(q.is_owner))
+        )  # fmt: skip
+        self.report.mentions += 1
+        self.new_keys.extend((k, v, pid) for k, v in (*keys, *weak))
+        if q.company:
+            self._company_id(q.company)
+        return mid
+
+    def _interaction(self, it: Interaction) -> None:
+        prov = it.provenance
+        line, file = (prov.line, prov.file) if prov else (None, None)
+        if not it.a.has_identity() or not it.b.has_identity():
+            self.report.skipped.append(
+                Skipped(file or self.report.label, line, "interaction without a person")
+            )
+            return
+        a = self._mention(it.a, line, file)
+        b = self._mention(it.b, line, file)
+        if a == b:
+            return
+        at = it.at.isoformat(sep=" ") if it.at else None
+        ia, ib = self.mention_ident[a], self.mention_ident[b]
+        if not it.directed and ib < ia:
+            ia, ib = ib, ia
+        fp = _fp(it.kind, ia, ib, at, it.group_size, int(it.directed))
+        self.inter_rows.append(
+            (a, b, it.kind, at, int(it.directed), max(2, int(it.group_size)), self.import_id,
+             line, fp)
+        )  # fmt: skip
+
+    def _company_id(self, name: str, **extra: Any) -> int | None:
+        norm = norm_company(name)
+        if not norm:
+            return None
+        cid = self.company_ids.get(norm)
+        if cid is None:
+            cur = self.db.execute(
+                "INSERT INTO companies(norm, name, domain, industry, ext_id, import_id, line) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (norm, name.strip(), extra.get("domain"), extra.get("industry"),
+                 extra.get("ext_id"), self.import_id, extra.get("line")),
+            )  # fmt: skip
+            cid = int(cur.lastrowid)
+            self.company_ids[norm] = cid
+            self.report.companies += 1
+        elif extra:
+            self.db.execute(
+                "UPDATE companies SET domain = coalesce(domain, ?), "
+                "industry = coalesce(industry, ?), ext_id = coalesce(ext_id, ?) WHERE id = ?",
+                (extra.get("domain"), extra.get("industry"), extra.get("ext_id"), cid),
+            )
+        return cid
+
+    def _company(self, c: Company) -> None:
+        self._company_id(
+            c.name,
+            domain=c.domain,
+            industry=c.industry,
+            ext_id=c.external_id,
+            line=c.provenance.line if c.provenance else None,
+        )
+
+    def _position(self, pos: Position) -> None:
+        prov = pos.provenance
+        line, file = (prov.line, prov.file) if prov else (None, None)
+        cid = self._company_id(pos.company) if pos.company else None
+        if cid is None:
+            self.report.skipped.append(
+                Skipped(file or self.report.label, line, "position without a company")
+            )
+            return
+        mid = self._mention(pos.person, line, file)
+        start = pos.start.isoformat() if pos.start else None
+        end = pos.end.isoformat() if pos.end else None
+        fp = _fp("pos", self.mention_ident[mid], cid, pos.title, start, end)
+        current = int(pos.current and pos.end is None)
+        self.pos_rows.append(
+            (mid, cid, pos.title, start, end, current, self.import_id, line, fp)
+        )
+
+    def _flush(self) -> None:
+        db = self.db
+        if self.mention_rows:
+            db.executemany(
+                "INSERT INTO mentions(id, person_id, import_id, line, file, name, emails, "
+                "linkedin, phones, company, title, ext_id, team, is_owner) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self.mention_rows,
+            )
+            self.mention_rows = []
+        if self.new_keys:
+            db.executemany(
+                "INSERT OR IGNORE INTO keys(kind, value, person_id) VALUES (?, ?, ?)",
+                self.new_keys,
+            )
+            self.new_keys = []
+        if self.inter_rows:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO interactions(a, b, kind, at, directed, group_size, "
+                "import_id, line, fp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self.inter_rows,
+            )
+            added = db.total_changes - before
+            self.report.interactions += added
+            self.report.interactions_repeated += len(self.inter_rows) - added
+            self.inter_rows = []
+        if self.pos_rows:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO positions(mention_id, company_id, title, start, end, "
+                "current, import_id, line, fp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self.pos_rows,
+            )
+            self.report.positions += db.total_changes - before
+            self.pos_rows = []
+
+    def _finish_merges(self) -> None:
+        """Persist the merges resolution decided, in order, each logged with its reason."""
+        db = self.db
+        db.executemany("INSERT OR IGNORE INTO people(id) VALUES (?)", [(p,) for p in self.touched])
+        for kept, merged, kind in self.merge_log:
+            k = self.resolver.find(kept)
+            if k == merged:
+                continue
+            _apply_merge(db, k, merged, kind, None, self.import_id)
+            self.report.merges.append(
+                {"kept": pid_str(k), "merged": pid_str(merged), "reason": _REASONS.get(kind, kind)}
+            )
