@@ -18,6 +18,7 @@ want one and for drawing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -231,9 +232,9 @@ class TieIndex:
     def with_strengths(self, strength: np.ndarray) -> TieIndex:
         """A copy of this index whose ties have the given strengths (CSR rows re-sorted)."""
         indptr, nbr, wgt, eid = _csr(self.n, self.eu, self.ev, strength)
-        clone = TieIndex(**{**self.__dict__, "indptr": indptr, "nbr": nbr, "wgt": wgt,
-                            "eid": eid, "strength": strength, "_info_cache": self._info_cache})  # fmt: skip
-        return clone
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return TieIndex(**{**fields, "indptr": indptr, "nbr": nbr, "wgt": wgt, "eid": eid,
+                           "strength": strength, "_info_cache": self._info_cache})  # fmt: skip
 
 
 def _csr(n: int, eu: np.ndarray, ev: np.ndarray, w: np.ndarray):  # noqa: ANN202
@@ -545,7 +546,7 @@ def attach_workspace(index: TieIndex, ws: Any) -> None:
 
     def evidence_rows(pa: int, pb: int, limit: int = 20) -> list[str]:
         rows = ws.sql(
-            "SELECT i.kind, i.at, coalesce(ma.file, im.label), i.line, i.group_size "
+            "SELECT i.kind, i.at, coalesce(i.file, im.label), i.line, i.group_size "
             "FROM interactions i JOIN mentions ma ON ma.id = i.a JOIN mentions mb ON mb.id = i.b "
             "JOIN imports im ON im.id = i.import_id "
             "WHERE (ma.person_id = ?1 AND mb.person_id = ?2) OR (ma.person_id = ?2 AND mb.person_id = ?1) "

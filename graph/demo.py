@@ -468,6 +468,9 @@ def write_demo_exports(folder: str | Path, *, seed: int = 7) -> list[tuple[Path,
         # each rep knows a slice of the world, overlapping with the others'
         start = rep * 420
         contacts = [order[(start + k) % n] for k in range(size)]
+        if rep == 0:  # the hostile names are among Priya's connections, so every view meets them
+            hostile = {f"{f} {l}" for f, l in HOSTILE_NAMES}
+            contacts += [p.idx for p in world.people if p.name in hostile and p.idx not in contacts]
         reach[rep] = set(contacts)
         files = _linkedin_archive(rng, world, rep, contacts, layouts[rep])
         path = out / f"Basic_LinkedInDataExport_{10 + rep:02d}-2{rep}-2026.zip"

@@ -95,9 +95,14 @@ _NAME_SUFFIXES = {
 _NAME_PREFIXES = {"dr", "mr", "mrs", "ms", "prof", "sir", "dame"}
 
 
+_NO_DECOMPOSE = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                               "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th",
+                               "ı": "i"})  # fmt: skip
+
+
 def _fold(value: str) -> str:
     """Case-folded text without accents, with anything that is not a letter or digit as a space."""
-    s = unicodedata.normalize("NFKD", value)
+    s = unicodedata.normalize("NFKD", value.translate(_NO_DECOMPOSE))
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = s.casefold()
     return " ".join("".join(c if c.isalnum() else " " for c in s).split())
@@ -277,7 +282,7 @@ class Resolver:
                 root = self.find(pid)
                 if all(root != f for f, _ in found):
                     found.append((root, key[0]))
-        if not found:
+        if not found and not keys:  # only a bare name may attach by a weak key
             for key in weak:
                 pid = self._weak.get(key)
                 if pid is not None and pid != _AMBIGUOUS:

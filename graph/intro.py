@@ -508,13 +508,16 @@ class WhyNot:
 def _best_through(
     index: TieIndex, sources: Sequence[int], targets: Sequence[int], via: int, *, max_hops: int, hop_penalty: float
 ) -> RawPath | None:
-    """The best simple path from a source to a target that passes through `via`."""
-    best: RawPath | None = None
+    """The best simple path from a source to a target with `via` as the introducer (the
+    first person asked), or failing that with `via` anywhere on it."""
     Sset = set(int(s) for s in sources)
     Tset = set(int(t) for t in targets) - Sset
+    if via in Sset:
+        return None
     # from the sources to `via`, at most max_hops - 1 hops
-    left = exhaustive_top_paths(index, list(Sset - {via}), [via], k=10**6, max_hops=max_hops - 1,
-                                hop_penalty=1.0) if via not in Sset else [RawPath(1.0, (via,), ())]  # fmt: skip
+    left = exhaustive_top_paths(index, list(Sset), [via], k=10**6, max_hops=max_hops - 1,
+                                hop_penalty=1.0, through_sources=False)  # fmt: skip
+    cands: list[RawPath] = []
     for lp in left:
         rest = max_hops - lp.hops
         if rest < 1:
@@ -522,14 +525,13 @@ def _best_through(
         right = exhaustive_top_paths(index, [via], list(Tset), k=10**6, max_hops=rest, hop_penalty=1.0)
         for rp in right:
             nodes = lp.nodes + rp.nodes[1:]
-            if len(set(nodes)) != len(nodes):
+            if len(set(nodes)) != len(nodes) or Sset & set(nodes[1:]):
                 continue
             hops = len(nodes) - 1
-            score = lp.score * rp.score * hop_penalty ** (hops - 1)
-            cand = RawPath(score, nodes, lp.edges + rp.edges)
-            if best is None or (cand.score, -cand.hops) > (best.score, -best.hops):
-                best = cand
-    return best
+            cands.append(RawPath(lp.score * rp.score * hop_penalty ** (hops - 1), nodes, lp.edges + rp.edges))
+    if not cands:
+        return None
+    return max(cands, key=lambda p: (p.introducer == via, p.score, -p.hops))
 
 
 def why_not(

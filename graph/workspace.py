@@ -141,6 +141,7 @@ CREATE TABLE interactions (
     directed INTEGER NOT NULL,
     group_size INTEGER NOT NULL,
     import_id INTEGER NOT NULL,
+    file TEXT,
     line INTEGER,
     fp BLOB NOT NULL UNIQUE
 );
@@ -1004,7 +1005,7 @@ class _Importer:
         fp = _fp(it.kind, ia, ib, at, it.group_size, int(it.directed))
         self.inter_rows.append(
             (a, b, it.kind, at, int(it.directed), max(2, int(it.group_size)), self.import_id,
-             line, fp)
+             file, line, fp)
         )  # fmt: skip
 
     def _company_id(self, name: str, **extra: Any) -> int | None:
@@ -1077,7 +1078,7 @@ class _Importer:
             before = db.total_changes
             db.executemany(
                 "INSERT OR IGNORE INTO interactions(a, b, kind, at, directed, group_size, "
-                "import_id, line, fp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "import_id, file, line, fp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 self.inter_rows,
             )
             added = db.total_changes - before

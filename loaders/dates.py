@@ -84,7 +84,10 @@ def parse_datetime(value: str | None) -> datetime | None:
     if dt is None:
         raise BadDate(f"unreadable date {value.strip()[:40]!r}")
     if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
+        try:
+            dt = dt.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as e:
+            raise BadDate(f"date out of range {value.strip()[:40]!r}") from e
     if not 1900 <= dt.year <= 2100:
         raise BadDate(f"date out of range {value.strip()[:40]!r}")
     return dt

@@ -1,0 +1,188 @@
+"""The embedded workspace: atomic imports, idempotence, traceability, merges, forget."""
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import datetime
+
+import pytest
+
+from graph.errors import Ambiguous, LoadError, NotFound, StoreError
+from graph.model import Interaction, Person, Provenance, Skipped
+from graph.workspace import SCHEMA_VERSION, Workspace
+
+OWNER = "Priya Shah <priya@ourco.com>"
+
+
+def _connections(n, *, file="Connections.csv", start_line=5):
+    me = Person(is_owner=True)
+    for i in range(n):
+        prov = Provenance("linkedin", file, start_line + i, OWNER)
+        p = Person(name=f"Person {i:05d}", linkedin_url=f"https://www.linkedin.com/in/person-{i}",
+                   company=f"Company {i % 50}", title="Engineer", provenance=prov)  # fmt: skip
+        yield p
+        yield Interaction(me, p, "connected", datetime(2024, 1, 1 + i % 28), directed=False, provenance=prov)
+
+
+def _snapshot(path):
+    db = sqlite3.connect(path)
+    try:
+        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+                for t in ("people", "mentions", "interactions", "keys", "imports", "merges", "companies")}  # fmt: skip
+    finally:
+        db.close()
+
+
+def test_new_workspace_has_current_schema_and_wal(tmp_path):
+    path = tmp_path / "w.db"
+    Workspace.open(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE x (y)")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="not a tiegraph workspace"):
+        Workspace.open(path)
+
+
+def test_missing_workspace_is_a_clear_message(tmp_path):
+    with pytest.raises(NotFound, match="tiegraph load"):
+        Workspace.open(tmp_path / "nope.db", readonly=True)
+
+
+def test_import_is_traceable_to_file_and_line(ws):
+    report = ws.import_records(_connections(3), label="Connections.csv", format="linkedin",
+                               digest="a", owner=OWNER)  # fmt: skip
+    assert report.people_new == 4 and report.interactions == 3  # 3 connections + the owner
+    rows = ws.sql("SELECT m.file, m.line FROM mentions m JOIN people p ON p.id = m.person_id "
+                  "WHERE p.name = 'Person 00002'")  # fmt: skip
+    assert rows == [("Connections.csv", 7)]
+    lines = ws.sql("SELECT file, line FROM interactions ORDER BY line")
+    assert lines == [("Connections.csv", 5), ("Connections.csv", 6), ("Connections.csv", 7)]
+
+
+def test_reimporting_the_same_content_changes_nothing(ws):
+    ws.import_records(_connections(20), label="C.csv", format="linkedin", digest="same", owner=OWNER)
+    before = _snapshot(ws.path)
+    again = ws.import_records(_connections(20), label="C.csv", format="linkedin", digest="same", owner=OWNER)
+    assert again.already and _snapshot(ws.path) == before
+
+
+def test_newer_export_adds_only_new_evidence(ws):
+    ws.import_records(_connections(20), label="old.csv", format="linkedin", digest="old", owner=OWNER)
+    newer = ws.import_records(_connections(25), label="new.csv", format="linkedin", digest="new", owner=OWNER)
+    assert newer.interactions == 5 and newer.interactions_repeated == 20
+    assert ws.stats()["people"] == 26
+
+
+def test_failure_mid_import_leaves_the_workspace_as_before(ws):
+    ws.import_records(_connections(10), label="a.csv", format="linkedin", digest="a", owner=OWNER)
+    before = _snapshot(ws.path)
+
+    def broken():
+        yield from _connections(500, file="b.csv")
+        raise LoadError("cut off", file="b.csv", line=1005)
+
+    with pytest.raises(LoadError):
+        ws.import_records(broken(), label="b.csv", format="linkedin", digest="b", owner=OWNER)
+    assert _snapshot(ws.path) == before
+    assert ws.sql("PRAGMA integrity_check") == [("ok",)]
+
+
+def test_killed_import_leaves_the_workspace_as_before(tmp_path):
+    """SIGKILL a process half-way through a large import: the next open sees the old state."""
+    path = tmp_path / "w.db"
+    with Workspace.open(path) as w:
+        w.import_records(_connections(50), label="a.csv", format="linkedin", digest="a", owner=OWNER)
+    before = _snapshot(path)
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(__import__('pathlib').Path(__file__).parents[2])!r})
+        from tests.graph.test_workspace import _connections, OWNER
+        from graph.workspace import Workspace
+        ws = Workspace.open({str(path)!r})
+        def records():
+            for i, r in enumerate(_connections(200000, file="big.csv")):
+                if i == 120000:
+                    print("HALF", flush=True)
+                    time.sleep(60)
+                yield r
+        ws.import_records(records(), label="big.csv", format="linkedin", digest="big", owner=OWNER)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "HALF"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    with Workspace.open(path) as w:
+        assert w.sql("PRAGMA integrity_check") == [("ok",)]
+        assert w.stats()["imports"] == 1
+    assert _snapshot(path) == before
+
+
+def test_skipped_rows_are_kept_with_file_and_line(ws):
+    recs = [*_connections(2), Skipped("Connections.csv", 9, "blank member row")]
+    report = ws.import_records(recs, label="C.csv", format="linkedin", digest="s", owner=OWNER)
+    assert [str(s) for s in report.skipped] == ["Connections.csv:9: blank member row"]
+    assert ws.stats()["skipped_rows"] == 1
+
+
+def test_hostile_names_are_kept_unchanged(ws):
+    names = ['<script>alert(1)</script>', '=HYPERLINK("http://x","y")', 'Ann "Nan" O\'Neil, Jr.\nPhD 🚀']
+    recs = [Person(name=n, emails=(f"h{i}@x.com",)) for i, n in enumerate(names)]
+    ws.import_records(recs, label="h.csv", format="csv", digest="h")
+    assert sorted(p.name for p in ws.people()) == sorted(names)
+
+
+def test_merge_unmerge_round_trip_and_stay_apart(ws):
+    a = Person(name="Ann Lee", emails=("ann@acme.com",))
+    b = Person(name="Ann Lee", linkedin_url="https://www.linkedin.com/in/ann-lee")
+    ws.import_records([a, b], label="x", format="csv", digest="x")
+    assert ws.stats()["people"] == 2
+    with pytest.raises(Ambiguous):
+        ws.find_person("Ann Lee")
+    m = ws.merge("ann@acme.com", "https://linkedin.com/in/ann-lee")
+    assert ws.stats()["people"] == 1 and m.reason == "merged by hand"
+    merged = ws.person(ws.find_person("ann@acme.com"))
+    assert merged.emails == ["ann@acme.com"] and merged.linkedin_url.endswith("/ann-lee")
+    undone = ws.unmerge(f"m{m.id}")
+    assert undone.undone and ws.stats()["people"] == 2
+    # a later export linking both keys must not merge them again
+    both = Person(name="Ann Lee", emails=("ann@acme.com",), linkedin_url="https://www.linkedin.com/in/ann-lee")
+    ws.import_records([both], label="y", format="csv", digest="y")
+    assert ws.stats()["people"] == 2
+
+
+def test_automatic_merge_is_logged_with_its_reason(ws):
+    ws.import_records([Person(name="Bo Chen", emails=("bo@x.com",))], label="a", format="csv", digest="a")
+    ws.import_records([Person(name="Bo Chen", linkedin_url="linkedin.com/in/bochen")], label="b", format="csv", digest="b")
+    r = ws.import_records([Person(name="Bo Chen", emails=("bo@x.com",), linkedin_url="linkedin.com/in/bochen")],
+                          label="c", format="csv", digest="c")  # fmt: skip
+    assert [m["reason"] for m in r.merges] == ["same LinkedIn profile"]
+    assert ws.stats()["people"] == 1 and ws.merges()[0].reason == "same LinkedIn profile"
+
+
+def test_forget_removes_every_trace_from_the_file(tmp_path):
+    path = tmp_path / "w.db"
+    secret = Person(name="Zebulon Quixote", emails=("zebulon.quixote@secret.example",),
+                    linkedin_url="https://www.linkedin.com/in/zebulon-quixote-42")  # fmt: skip
+    with Workspace.open(path) as w:
+        w.import_records([*_connections(30), secret, Interaction(Person(is_owner=True), secret, "message", datetime(2025, 1, 1))],
+                         label="a", format="linkedin", digest="a", owner=OWNER)  # fmt: skip
+        done = w.forget("zebulon.quixote@secret.example")
+        assert done["interactions"] == 1
+        with pytest.raises(NotFound):
+            w.find_person("Zebulon Quixote")
+    for f in tmp_path.iterdir():
+        data = f.read_bytes()
+        for needle in (b"Zebulon", b"zebulon.quixote", b"zebulon-quixote-42", b"Quixote"):
+            assert needle not in data, (f.name, needle)
