@@ -28,9 +28,11 @@ a few strong 0.6-0.95). Generation is vectorised numpy, seeded (``--seed``). ``-
 ``--save-queries`` write the generated inputs in the external format, so a run can be repeated
 with ``--edges``/``--queries``.
 
-Queries (``--queries-n``, default 200): a team of ``--team`` (10) sources, drawn with probability
-proportional to degree (team members are people with networks), and one target: ~10 % tied
-directly to a source, ~40 % two hops away, ~45 % three hops away, ~5 % unreachable within three.
+Queries (``--queries-n``, default 200): a team of ``--team`` (10) random sources (``--sources
+uniform``: uniformly among people with at least one tie; ``--sources degree``: with probability
+proportional to degree, as when the team are well-connected reps, which makes queries heavier)
+and one target: ~10 % tied directly to a source, ~40 % two hops away, ~45 % three hops away,
+~5 % unreachable within three.
 
 In the same run:
 
@@ -311,10 +313,18 @@ def hop_distance(index: TieIndex, sources: Sequence[int], t: int, mark: np.ndarr
         mark[S] = 0
 
 
-def draw_team(rng: np.random.Generator, index: TieIndex, size: int) -> list[int]:
-    """`size` distinct people, each drawn with probability proportional to degree."""
+def draw_team(rng: np.random.Generator, index: TieIndex, size: int, how: str) -> list[int]:
+    """`size` distinct people with at least one tie, drawn uniformly (``how="uniform"``) or
+    with probability proportional to degree (``how="degree"``)."""
     if len(index.nbr) == 0:
         raise SystemExit("the graph has no ties")
+    if how == "uniform":
+        tied = index.__dict__.get("_bench_tied")
+        if tied is None:
+            tied = index.__dict__["_bench_tied"] = np.flatnonzero(np.diff(index.indptr) > 0)
+        if size >= len(tied):
+            return tied.tolist()
+        return [int(x) for x in rng.choice(tied, size, replace=False)]
     out: list[int] = []
     seen: set[int] = set()
     while len(out) < size:
@@ -328,7 +338,7 @@ def draw_team(rng: np.random.Generator, index: TieIndex, size: int) -> list[int]
 
 
 def make_queries(
-    index: TieIndex, count: int, team: int, rng: np.random.Generator
+    index: TieIndex, count: int, team: int, rng: np.random.Generator, how: str
 ) -> list[dict[str, Any]]:
     """`count` queries ``{"S": [...], "t": ...}``: ~10 % direct, ~40 % at 2 hops, ~45 % at 3,
     ~5 % unreachable within 3 (by the measured distance; a draw that misses its aim keeps what it
@@ -344,7 +354,7 @@ def make_queries(
     rng.shuffle(plan)  # type: ignore[arg-type]
     out = []
     for want in plan:
-        S = draw_team(rng, index, team)
+        S = draw_team(rng, index, team, how)
         Sset = set(S)
         t = -1
         for _ in range(200):
@@ -551,7 +561,7 @@ def phase_save_index(
 def phase_batch(
     index: TieIndex, args: argparse.Namespace, rng: np.random.Generator
 ) -> dict[str, Any]:
-    team = draw_team(rng, index, args.team)
+    team = draw_team(rng, index, args.team, args.sources)
     tset = set(team)
     targets = [
         int(x)
@@ -840,6 +850,11 @@ def summary(out: dict[str, Any], args: argparse.Namespace) -> str:
     lines.append(
         "queries by fewest hops to the target: " + ", ".join(f"{k}: {v}" for k, v in mix.items())
     )
+    qd = out["query_degrees"]
+    lines.append(
+        f"degrees: sources mean {qd['source_mean']:.1f} / median {qd['source_median']:.0f}, "
+        f"targets mean {qd['target_mean']:.1f} / median {qd['target_median']:.0f}"
+    )
     hops = Counter(len(q["paths"][0]) - 1 if q["paths"] else 0 for q in out["queries"])
     lines.append(
         "best path hops: " + ", ".join(f"{h or 'none'}: {c}" for h, c in sorted(hops.items()))
@@ -883,6 +898,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--save-queries", help="write the queries here (JSON)")
     ap.add_argument("--queries-n", type=int, default=200, help="generated queries")
     ap.add_argument("--team", type=int, default=10, help="sources per generated query")
+    ap.add_argument(
+        "--sources",
+        choices=("uniform", "degree"),
+        default="uniform",
+        help="how generated teams are drawn: uniformly among tied people, or by degree",
+    )
     ap.add_argument(
         "--check", type=int, default=50, help="queries checked against exhaustive search"
     )
@@ -960,6 +981,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "per_introducer": None,
             "through_sources": True,
             "team": args.team,
+            "sources": None if args.queries else args.sources,
             "seed": args.seed,
         }
     }
@@ -1017,7 +1039,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         queries = load_queries(args.queries, index.n)
     else:
         say(f"drawing {args.queries_n} queries")
-        queries = make_queries(index, args.queries_n, args.team, rng)
+        queries = make_queries(index, args.queries_n, args.team, rng, args.sources)
         if args.save_queries:
             Path(args.save_queries).write_text(json.dumps(queries))
             say(f"wrote {args.save_queries}")
@@ -1030,6 +1052,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for d, c in sorted(Counter(dist).items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
     }
     out["query_distance"] = dist
+    deg = np.diff(index.indptr)
+    out["query_degrees"] = {
+        "source_mean": float(np.mean([deg[x] for q in queries for x in q["S"]])),
+        "source_median": float(np.median([deg[x] for q in queries for x in q["S"]])),
+        "target_mean": float(np.mean([deg[q["t"]] for q in queries])),
+        "target_median": float(np.median([deg[q["t"]] for q in queries])),
+    }
 
     # latency
     t0 = time.perf_counter_ns()

@@ -438,9 +438,8 @@ def _log_rows(
                     seen.add(w[:2])
                     targets.append((w, to_names[i] if to_names else ""))
         if not targets:
-            yield Skipped(
-                file, line, "no recipient (to)" if not recips else "sender and recipient are the same"
-            )
+            why = "sender and recipient are the same" if recips else "no recipient (to)"
+            yield Skipped(file, line, why)
             continue
         at = None
         if c_at:

@@ -84,8 +84,10 @@ def sniff(name: str, head: bytes) -> bool:
 
     >>> sniff("Sent.mbox", b""), sniff("x", b"From - Tue Mar 05 10:00:00 2024\\nFrom: a@b.org\\n")
     (True, True)
-    >>> sniff("msg", b"Received: from mx.example.org\\r\\n by ..."), sniff("x.csv", b"From,To,Date")
-    (True, False)
+    >>> sniff("msg", b"Received: from mx\\r\\n by ...\\r\\nFrom: a@b.org\\r\\n")
+    True
+    >>> sniff("x.csv", b"From,To,Date\\n"), sniff("x.txt", b"Date: 2024, Amount\\n1,2\\n")
+    (False, False)
     """
     if name.lower().endswith((".mbox", ".mbx", ".eml")):
         return True
@@ -93,13 +95,15 @@ def sniff(name: str, head: bytes) -> bool:
         text = decode(head, file=name)
     except LoadError:
         return False
-    text = text.lstrip("\ufeff\r\n")
-    first, _, rest = text.partition("\n")
-    if first.startswith("From "):
-        second = rest.partition("\n")[0]
-        return _header_line(second.encode("utf-8", "replace"))
-    return first.lower().startswith(_FIRST_HEADERS) and _header_line(
-        first.encode("utf-8", "replace")
+    lines = text.lstrip("\ufeff\r\n").split("\n", 8)
+    if lines[0].startswith("From "):
+        return len(lines) > 1 and _header_line(lines[1].encode("utf-8", "replace"))
+    # A message: a usual first header, and another header after it (continuations skipped).
+    fields = [ln for ln in lines[:-1] if ln[:1] not in (" ", "\t")]
+    return (
+        len(fields) >= 2
+        and fields[0].lower().startswith(_FIRST_HEADERS)
+        and all(_header_line(f.encode("utf-8", "replace")) for f in fields[:2])
     )
 
 

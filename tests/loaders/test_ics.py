@@ -158,7 +158,8 @@ def test_open_ended_series_stops_two_years_on_and_at_104():
                         "ORGANIZER:mailto:a@x.example\r\nATTENDEE:mailto:b@x.example")  # fmt: skip
     ats = [r.at for r in parse_calendar(monthly, file="m.ics")]
     # the 31st exists in 15 of the 25 months from Jan 2024 to Jan 2026 (inclusive)
-    assert len(ats) == 15 and ats[0] == datetime(2024, 1, 31, 9) and ats[-1] == datetime(2026, 1, 31, 9)
+    assert len(ats) == 15
+    assert (ats[0], ats[-1]) == (datetime(2024, 1, 31, 9), datetime(2026, 1, 31, 9))
     daily = monthly.replace(b"MONTHLY", b"DAILY;UNTIL=20300101T000000Z")
     ats = [r.at for r in parse_calendar(daily, file="d.ics")]
     assert len(ats) == MAX_OCCURRENCES == 104 and ats[-1] == datetime(2024, 5, 13, 9)

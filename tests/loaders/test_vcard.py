@@ -61,14 +61,17 @@ def test_google_contacts_export():
     assert ada.emails == ("ada@example.org", "ada@analytical.example")
     assert ada.company == "Analytical Engines, Ltd"  # the first ORG component only
     assert ada.title == "CTO; Poet"
-    assert ada.linkedin_url == "https://www.linkedin.com/in/ada-lovelace"  # the non-LinkedIn URL is not kept
+    # of the two URLs only the LinkedIn profile is kept
+    assert ada.linkedin_url == "https://www.linkedin.com/in/ada-lovelace"
     assert ada.phones == ("+442079460018",)
     assert ada.provenance.line == 1 and ada.provenance.source == "vcard"
     assert ada.provenance.owner == "me@corp.example"
     assert isinstance(ada_tie, Interaction)
     assert ada_tie.a.is_owner and ada_tie.b is ada
     assert (ada_tie.kind, ada_tie.directed, ada_tie.group_size) == ("address-book", False, 2)
-    assert skipped == Skipped("contacts.vcf", 17, "card with no name (FN, N), email or LinkedIn URL")
+    assert skipped == Skipped(
+        "contacts.vcf", 17, "card with no name (FN, N), email or LinkedIn URL"
+    )
     assert charles.name == "Mr. Charles Babbage, FRS"  # built from N when there is no FN
     assert charles.provenance.line == 23 and charles_tie.provenance.line == 23
 
