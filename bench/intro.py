@@ -765,8 +765,8 @@ def summary(out: dict[str, Any], args: argparse.Namespace) -> str:
             (
                 "exactness mismatches",
                 f"{c['mismatches']:8d}",
-                f"== 0 (of {c['checked']})",
-                c["mismatches"] == 0,
+                f"== 0 (of {c['checked']} checked)",
+                c["mismatches"] == 0 if c["checked"] else None,
             )
         )
         if c["timed_out"]:

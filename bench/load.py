@@ -49,6 +49,7 @@ import resource
 import sys
 import tempfile
 import time
+import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -182,38 +183,6 @@ NOTES = (
     "https://www.linkedin.com/psettings/privacy/email. You can learn more here "
     'https://www.linkedin.com/help/linkedin/answer/261"'
 )
-_ASCII = str.maketrans(
-    {
-        "ø": "o",
-        "å": "a",
-        "æ": "ae",
-        "ł": "l",
-        "ß": "ss",
-        "Ł": "L",
-        "ö": "o",
-        "ä": "a",
-        "ü": "u",
-        "é": "e",
-        "è": "e",
-        "á": "a",
-        "í": "i",
-        "ó": "o",
-        "ú": "u",
-        "ñ": "n",
-        "ç": "c",
-        "ë": "e",
-        "ê": "e",
-        "ã": "a",
-        "š": "s",
-        "č": "c",
-        "ř": "r",
-        "ő": "o",
-        "ź": "z",
-        "ę": "e",
-        "ą": "a",
-        "ś": "s",
-    }
-)
 
 
 def say(msg: str) -> None:
@@ -234,7 +203,8 @@ def peak_mb() -> float:
 
 
 def slugify(text: str) -> str:
-    s = text.lower().translate(_ASCII)
+    """`text` as a URL slug or email part: ASCII letters and digits joined by ``-``."""
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return "".join(c if c.isalnum() else "-" for c in s).strip("-")
 
 
@@ -307,8 +277,8 @@ def messages_csv(world: World, n_messages: int, seed: int) -> tuple[bytes, dict[
     nrng = np.random.default_rng(seed)
     me = (f"{OWNER_NAME[0]} {OWNER_NAME[1]}", f"https://www.linkedin.com/in/{OWNER_SLUG}")
     members = world.member
-    # heavy-tailed: a few contacts get many conversations
-    weights = 1.0 / np.arange(1, len(members) + 1) ** 1.1
+    # heavy-tailed: a few contacts get many conversations (the first ~1-2 % of them)
+    weights = 1.0 / np.arange(1, len(members) + 1) ** 0.8
     popular = nrng.permutation(members)
     cdf = np.cumsum(weights)
     cdf /= cdf[-1]
@@ -358,9 +328,12 @@ def messages_csv(world: World, n_messages: int, seed: int) -> tuple[bytes, dict[
             title, kind = "", "not-a-connection"
         stats[kind] += 1
         length = min(int(nrng.zipf(1.7)), 400, n_messages - written)
-        t = AS_OF - timedelta(seconds=rng.randrange(span))
+        start = AS_OF - timedelta(seconds=rng.randrange(span))
+        window = max(int((AS_OF - start).total_seconds()), length)
+        times = sorted(rng.sample(range(window), length))  # distinct seconds, in order
         people = [me, *others]
-        for _ in range(length):
+        for offset in times:
+            t = start + timedelta(seconds=offset)
             sender = me if rng.random() < 0.5 else rng.choice(others)
             recips = [p for p in people if p != sender]
             draft = rng.random() < 0.002 and sender == me
@@ -381,9 +354,6 @@ def messages_csv(world: World, n_messages: int, seed: int) -> tuple[bytes, dict[
                 ]
             )
             stats["drafts"] += draft
-            t += timedelta(seconds=rng.randrange(60, 20 * 86400))
-            if t > AS_OF:
-                t = AS_OF - timedelta(seconds=rng.randrange(3600))
         written += length
     stats["conversations"] = conv
     return buf.getvalue().encode("utf-8"), dict(stats)
@@ -692,8 +662,14 @@ def time_resolver(sizes: Sequence[int], seed: int) -> dict[str, Any]:
         rows = build_keys(fields)
         keys_s = time.perf_counter() - t0
         del fields
-        say(f"identity: resolving {size:,} key-sets")
-        resolve_s, matches = resolve_all(rows)
+        repeats = 3 if size <= 200_000 else 1  # small runs are short: best of three
+        say(f"identity: resolving {size:,} key-sets (best of {repeats})")
+        resolve_s = math.inf
+        for _ in range(repeats):
+            matches = None
+            gc.collect()
+            dt, matches = resolve_all(rows)
+            resolve_s = min(resolve_s, dt)
         created = sum(m.created for m in matches)
         merged = sum(len(m.merged) for m in matches)
         attached = sum(
@@ -707,12 +683,16 @@ def time_resolver(sizes: Sequence[int], seed: int) -> dict[str, Any]:
         del matches
         gc.collect()
         say(f"identity: resolving {size:,} key-sets again with the garbage collector off")
-        gc.disable()
-        try:
-            nogc_s, matches = resolve_all(rows)
-        finally:
-            gc.enable()
-        del matches
+        nogc_s = math.inf
+        for _ in range(repeats):
+            gc.collect()
+            gc.disable()
+            try:
+                dt, _matches = resolve_all(rows)
+            finally:
+                gc.enable()
+            del _matches
+            nogc_s = min(nogc_s, dt)
         t0 = time.perf_counter()
         Resolver(persisted, new_id=count(10**9))
         reload_s = time.perf_counter() - t0
@@ -722,6 +702,7 @@ def time_resolver(sizes: Sequence[int], seed: int) -> dict[str, Any]:
                 "keys_s": keys_s,
                 "resolve_s": resolve_s,
                 "resolve_nogc_s": nogc_s,
+                "best_of": repeats,
                 "us_per_row": 1e6 * resolve_s / size,
                 "people": created,
                 "merges": merged,

@@ -411,7 +411,7 @@ def demo(exports: Path | None, workspace: Path | None, as_json: bool) -> None:
     """Build a workspace from the bundled demo data and show what it holds."""
     import tempfile
 
-    from graph.demo import DEMO_OWNERS, write_demo_exports
+    from graph.demo import DEMO_OWNERS, DEMO_TARGET, write_demo_exports
 
     with tempfile.TemporaryDirectory(prefix="tiegraph-demo-") as tmp:
         folder = exports or Path(tmp)
@@ -429,6 +429,11 @@ def demo(exports: Path | None, workspace: Path | None, as_json: bool) -> None:
                 "stats": ws.stats(),
                 "team": [o for _, o in plan if o][: len(DEMO_OWNERS)],
             }
+    from graph.explorer import Explorer
+
+    with Explorer.open(summary["workspace"]) as ex:
+        first = ex.intro(DEMO_TARGET[0], title=DEMO_TARGET[1], team=True, k=3)
+    summary["first_intro"] = first.to_dict()
     if as_json:
         emit(summary, True, str)
         return
@@ -436,6 +441,9 @@ def demo(exports: Path | None, workspace: Path | None, as_json: bool) -> None:
         click.echo(render_import(r))
     click.echo(f"\nWorkspace {summary['workspace']}:")
     click.echo(render_stats(summary["stats"]))
+    click.echo("\nA first intro: who on the team can introduce us to Globex's CFO?")
+    click.echo(f"$ tiegraph intro {DEMO_TARGET[0]} --title {DEMO_TARGET[1]}\n")
+    click.echo(render_intros(first))
     click.echo(
         "\nNext: tiegraph people Globex   |   tiegraph stats   |   tiegraph load YOUR_EXPORT.zip"
     )

@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-__all__ = ["write_demo_exports", "DEMO_OWNERS", "DEMO_AS_OF", "DEMO_COMPANY"]
+__all__ = ["write_demo_exports", "DEMO_OWNERS", "DEMO_AS_OF", "DEMO_COMPANY", "DEMO_TARGET"]
 
 #: The demo's "today": every generated date is on or before it.
 DEMO_AS_OF = datetime(2026, 11, 1, 9, 0)
 DEMO_COMPANY = "Northwind Analytics"
+#: The account and role of the demo's first intro (company, title).
+DEMO_TARGET = ("Globex", "CFO")
 
 #: (name, email, title, LinkedIn slug) of the demo team; each owns one LinkedIn archive.
 DEMO_OWNERS = [

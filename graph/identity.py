@@ -226,10 +226,11 @@ class Resolver:
     `resolve`, and persists what comes back. ``new_id`` allocates a person id. ``apart`` holds
     pairs of people that a user separated (`unmerge`) and that must not be merged again.
 
-    Weak keys (`WEAK_KINDS`) are a last resort for mentions that carry nothing but a name: a
-    "Dana Lee" in one owner's 2018 LinkedIn messages is the one "Dana Lee" among that owner's
-    connections, if there is exactly one. A weak key held by two people is ambiguous and
-    attaches nobody.
+    Weak keys (`WEAK_KINDS`) are a last resort for mentions that no strong key resolves and
+    that carry no company: a "Dana Lee" in one owner's LinkedIn messages is the one "Dana Lee"
+    among that owner's connections, if there is exactly one (and, when the message gives a
+    profile URL, that connection has no other profile). A weak key held by two people is
+    ambiguous and attaches nobody.
     """
 
     def __init__(
@@ -242,11 +243,14 @@ class Resolver:
         self._index: dict[tuple[str, str], int] = {}
         self._weak: dict[tuple[str, str], int] = {}
         self._alias: dict[int, int] = {}
+        self._with_url: set[int] = set()  # people known by a LinkedIn profile
         for kind, value, pid in keys:
             if kind in WEAK_KINDS:
                 self._add_weak((kind, value), pid)
             else:
                 self._index.setdefault((kind, value), pid)
+                if kind == "linkedin":
+                    self._with_url.add(pid)
         self._new_id = new_id
         self._apart = {frozenset(p) for p in apart}
 
@@ -256,6 +260,13 @@ class Resolver:
             self._weak[key] = pid
         elif have != _AMBIGUOUS and self.find(have) != self.find(pid):
             self._weak[key] = _AMBIGUOUS
+
+    @staticmethod
+    def _may_attach(keys: list[tuple[str, str]]) -> bool:
+        """A weak key may attach a mention known by nothing but a name, a LinkedIn profile or
+        an email: with a company (or a record id) it says who it is, and a namesake elsewhere
+        is someone else."""
+        return all(k[0] in ("linkedin", "email") for k in keys)
 
     def find(self, pid: int) -> int:
         """The person `pid` now belongs to (after merges in this session)."""
@@ -282,16 +293,21 @@ class Resolver:
                 root = self.find(pid)
                 if all(root != f for f, _ in found):
                     found.append((root, key[0]))
-        if not found and not keys:  # only a bare name may attach by a weak key
+        if not found and weak and self._may_attach(keys):
             for key in weak:
                 pid = self._weak.get(key)
                 if pid is not None and pid != _AMBIGUOUS:
-                    found.append((self.find(pid), key[0]))
+                    root = self.find(pid)
+                    if any(k[0] == "linkedin" for k in keys) and root in self._with_url:
+                        break  # a different LinkedIn profile: another person of that name
+                    found.append((root, key[0]))
                     break
         if not found:
             pid = next(self._new_id)
             for key in keys:
                 self._index[key] = pid
+            if any(k[0] == "linkedin" for k in keys):
+                self._with_url.add(pid)
             for key in weak:
                 self._add_weak(key, pid)
             return Match(pid, created=True)
@@ -302,6 +318,8 @@ class Resolver:
                 continue
             self._alias[other] = keep
             match.merged.append((other, reason))
+        if any(k[0] == "linkedin" for k in keys):
+            self._with_url.add(keep)
         for key in keys:
             current = self._index.get(key)
             if current is None:

@@ -8,24 +8,28 @@ through the same introducer (the first person the source asks).
 
 Algorithm
 ---------
-A threshold search that meets in the middle over the CSR index of `graph.build`. For a
-threshold θ, every path scoring at least θ has every tie at least θ / penalty^(hops-1), so
-it suffices to take, from each source, the prefix of its (strongest-first) row above that
-bound (the left side), from each target the prefix of its row (the right side), and join them
-through single middle ties, scanning each middle row only while the bound
-``best_left x w_middle x w_right x penalty^2 >= θ`` holds. If at least `k` paths (within the
-introducer cap) reach θ, they are the exact top-k, because nothing below θ can displace them;
-otherwise θ is lowered and the search repeats, down to an exhaustive pass. Choosing the top-k
-under a per-introducer cap greedily in score order is optimal (the cap is a partition
-matroid), so the stopping rule holds with the cap too.
+A branch-and-bound search that meets in the middle over the CSR index of `graph.build`
+(each row sorted strongest first). The left side is every first tie out of a source,
+grouped by the person it reaches (``best_left[a]`` is the strongest); the right side is every
+last tie into a target. One-hop paths are source–target ties; two-hop paths join a right-side
+tie ``(m, t)`` to the left group of ``m``; three-hop paths scan the rows of the right-side
+persons ``b`` for members ``a`` of the left side. Throughout, θ is the k-th best score found
+so far (within the introducer cap) and only grows: a candidate whose bound
+(``best_left x w x penalty^(hops-1)``, and for a middle person ``w_bt x strongest tie of b x
+strongest left tie x penalty^2``) is below θ cannot enter the top-k and is skipped, and middle
+persons are taken in order of their bound, a chunk at a time, so the search stops as soon as
+the rest cannot matter. The work is vectorised over whole rows with numpy. Choosing the
+top-k under a per-introducer cap greedily in score order is optimal (the cap is a partition
+matroid), so pruning by θ stays exact with the cap too.
 
 This is not networkx `all_simple_paths` nor Yen's algorithm: those enumerate paths one by
-one over the whole neighbourhood (their own notes put Yen at O(KN^3)); the threshold search
-touches a few rows' prefixes for most queries.
+one over the whole neighbourhood (their own notes put Yen at O(KN^3)); this search touches a
+few rows for most queries.
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +56,6 @@ __all__ = [
 
 DEFAULT_HOP_PENALTY = 0.5
 DEFAULT_PER_INTRODUCER = 2
-_MIN_THETA = 1e-9
 
 
 @dataclass(frozen=True, order=True)
@@ -74,15 +77,6 @@ class RawPath:
 
 
 _local = threading.local()
-
-
-def _scratch(n: int) -> np.ndarray:
-    """A per-thread array of zeros of length `n`; callers must zero what they set."""
-    arr = getattr(_local, "lbest", None)
-    if arr is None or len(arr) < n:
-        arr = np.zeros(n)
-        _local.lbest = arr
-    return arr
 
 
 def _neg(index: TieIndex) -> np.ndarray:
@@ -166,125 +160,216 @@ def top_paths(
     T = [int(t) for t in dict.fromkeys(targets) if int(t) not in Sset and int(t) not in banned]
     if not S or not T:
         return []
-    indptr, wgt = index.indptr, index.wgt
-    max_s = max((float(wgt[indptr[s]]) for s in S if indptr[s + 1] > indptr[s]), default=0.0)
-    max_t = max((float(wgt[indptr[t]]) for t in T if indptr[t + 1] > indptr[t]), default=0.0)
-    if max_s == 0.0 or max_t == 0.0:
-        return []
-    theta = min(max_s, max_t) * 0.25
-    while True:
-        found = _enumerate(index, S, Sset, T, theta, max_hops, hop_penalty,
-                           banned if through_sources else banned | Sset)  # fmt: skip
-        chosen = _select(found, k, per_introducer)
-        if len(chosen) == k or theta == 0.0:
-            return chosen
-        theta = theta / 16.0 if theta > _MIN_THETA else 0.0
+    middle_banned = banned if through_sources else banned | Sset
+    best = _Best(k, per_introducer)
+    _search(index, S, T, best, max_hops, hop_penalty, middle_banned)
+    return best.result()
 
 
-def _enumerate(
+class _Best:
+    """The paths found so far and the pruning threshold θ: the k-th score of the best
+    selection (under the introducer cap). θ only grows; a path or a bound below it can never
+    enter the final top-k."""
+
+    def __init__(self, k: int, cap: int | None):
+        self.k, self.cap = k, cap
+        self.found: list[RawPath] = []
+        self.heap: list[float] = []
+        self.theta = 0.0
+        self._dirty = False
+
+    def add(self, path: RawPath) -> None:
+        if path.score < self.theta:
+            return
+        self.found.append(path)
+        if self.cap is None:
+            if len(self.heap) < self.k:
+                heapq.heappush(self.heap, path.score)
+            elif path.score > self.heap[0]:
+                heapq.heapreplace(self.heap, path.score)
+            if len(self.heap) == self.k:
+                self.theta = self.heap[0]
+        else:
+            self._dirty = True
+
+    def refresh(self) -> None:
+        """Recompute θ after a batch of additions (with a cap: from the greedy selection)."""
+        if self.cap is None or not self._dirty:
+            return
+        self._dirty = False
+        self.found = [p for p in self.found if p.score >= self.theta]
+        chosen = _select(self.found, self.k, self.cap)
+        if len(chosen) == self.k:
+            self.theta = chosen[-1].score
+
+    def result(self) -> list[RawPath]:
+        return _select(self.found, self.k, self.cap)
+
+
+def _scratch_arrays(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-thread work arrays of length >= `n`, all zero/False; callers reset what they set."""
+    arrs = getattr(_local, "arrays", None)
+    if arrs is None or len(arrs[0]) < n:
+        arrs = (np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool))
+        _local.arrays = arrs
+    return arrs
+
+
+def _rowmax(index: TieIndex) -> np.ndarray:
+    """The strongest tie of each node (0 for none), cached on the index."""
+    rm = index.__dict__.get("_rowmax")
+    if rm is None or len(rm) != index.n:
+        deg = np.diff(index.indptr)
+        first = np.minimum(index.indptr[:-1], max(len(index.wgt) - 1, 0))
+        rm = np.where(deg > 0, index.wgt[first] if len(index.wgt) else 0.0, 0.0)
+        index.__dict__["_rowmax"] = rm
+    return rm
+
+
+def _search(
     index: TieIndex,
     S: list[int],
-    Sset: set[int],
     T: list[int],
-    theta: float,
+    best: _Best,
     max_hops: int,
     p: float,
-    banned: set[int],
-) -> list[RawPath]:
-    """Every simple path of at most `max_hops` with score at least `theta`."""
+    middle_banned: set[int],
+) -> None:
+    """Find every path that can reach the top-k into `best` (see the module docstring)."""
     indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
     neg = _neg(index)
-    out: list[RawPath] = []
+    rowmax = _rowmax(index)
+    lbest, lpos, mark = _scratch_arrays(index.n)
+    Sarr = np.array(S, dtype=np.int64)
+    T = sorted(T, key=lambda t: -rowmax[t])
     # 1 hop: a source tied to a target
-    for t in T:
-        lo, hi = int(indptr[t]), int(indptr[t + 1])
-        end = _prefix(neg, lo, hi, theta)
-        for j in range(lo, end):
-            s = int(nbr[j])
-            if s in Sset:
-                out.append(RawPath(float(wgt[j]), (s, t), (int(eid[j]),)))
-    if max_hops == 1:
-        return out
-    # left side: sources' rows above the weakest first tie any longer path could use
-    left_bound = theta / p
-    left: dict[int, list[tuple[float, int, int]]] = {}
-    lbest = _scratch(index.n)
-    touched: list[int] = []
+    mark[Sarr] = True
     try:
-        for s in S:
-            lo, hi = int(indptr[s]), int(indptr[s + 1])
-            end = _prefix(neg, lo, hi, left_bound)
-            for j in range(lo, end):
-                a = int(nbr[j])
-                if a in banned:
-                    continue
-                w1 = float(wgt[j])
-                entry = left.get(a)
-                if entry is None:
-                    left[a] = [(w1, s, int(eid[j]))]
-                    touched.append(a)
-                    lbest[a] = w1
-                else:
-                    entry.append((w1, s, int(eid[j])))
-                    if w1 > lbest[a]:
-                        lbest[a] = w1
-        if not left:
-            return out
-        for entry in left.values():
-            entry.sort(reverse=True)
-        max_l = max(e[0][0] for e in left.values())
-        max_w = float(wgt.max()) if len(wgt) else 0.0
         for t in T:
             lo, hi = int(indptr[t]), int(indptr[t + 1])
-            # 2 hops: s - m - t
-            end = _prefix(neg, lo, hi, theta / (p * max_l))
-            for j in range(lo, end):
-                m = int(nbr[j])
-                entry = left.get(m)
-                if entry is None:
-                    continue
-                w2 = float(wgt[j])
-                for w1, s, e1 in entry:
-                    sc = w1 * w2 * p
-                    if sc < theta:
-                        break
-                    if s != t:
-                        out.append(RawPath(sc, (s, m, t), (e1, int(eid[j]))))
-            if max_hops < 3:
-                continue
-            # 3 hops: s - a - b - t, b from the target's row, a from b's row
-            pp = p * p
-            end = _prefix(neg, lo, hi, theta / (pp * max_l * max_w))
-            for j in range(lo, end):
-                b = int(nbr[j])
-                if b in banned:
-                    continue
-                w3 = float(wgt[j])
-                e3 = int(eid[j])
-                blo, bhi = int(indptr[b]), int(indptr[b + 1])
-                bend = _prefix(neg, blo, bhi, theta / (pp * max_l * w3))
-                if bend <= blo:
-                    continue
-                cand = nbr[blo:bend]
-                w2s = wgt[blo:bend]
-                lb = lbest[cand]
-                ok = np.flatnonzero((lb > 0) & (lb * w2s * (w3 * pp) >= theta))
-                for q in ok.tolist():
-                    a = int(cand[q])
-                    if a == t:
-                        continue
-                    w2 = float(w2s[q])
-                    e2 = int(eid[blo + q])
-                    for w1, s, e1 in left[a]:
-                        sc = w1 * w2 * w3 * pp
-                        if sc < theta:
-                            break
-                        if s != b and s != t:
-                            out.append(RawPath(sc, (s, a, b, t), (e1, e2, e3)))
+            for j in (lo + np.flatnonzero(mark[nbr[lo:hi]])).tolist():
+                best.add(RawPath(float(wgt[j]), (int(nbr[j]), t), (int(eid[j]),)))
     finally:
-        for a in touched:
-            lbest[a] = 0.0
-    return out
+        mark[Sarr] = False
+    best.refresh()
+    if max_hops == 1:
+        return
+    # the left side: every first tie out of a source, grouped by the person it reaches,
+    # strongest first within a group
+    lparts = [(int(indptr[s]), int(indptr[s + 1]), s) for s in S]
+    L_idx = _slots(lparts)
+    if not len(L_idx):
+        return
+    A = nbr[L_idx].astype(np.int64)
+    W1 = wgt[L_idx]
+    SRC = np.repeat(Sarr, [hi - lo for lo, hi, _ in lparts])
+    if middle_banned:
+        keep = ~np.isin(A, np.fromiter(middle_banned, dtype=np.int64))
+        A, W1, SRC, L_idx = A[keep], W1[keep], SRC[keep], L_idx[keep]
+        if not len(A):
+            return
+    order = np.argsort(A * 2.0 - W1, kind="stable")
+    A, W1, SRC = A[order], W1[order], SRC[order]
+    E1 = eid[L_idx[order]]
+    starts = np.flatnonzero(np.concatenate([[True], A[1:] != A[:-1]]))
+    uniq = A[starts]
+    lbest[uniq] = W1[starts]
+    lpos[uniq] = starts + 1
+    if middle_banned:
+        banned_arr = np.fromiter(middle_banned, dtype=np.int64)
+        mark[banned_arr] = True
+    else:
+        banned_arr = None
+    n_left = len(A)
+    Al, W1l, E1l, SRCl = A.tolist(), W1.tolist(), E1.tolist(), SRC.tolist()
+    max_l = float(W1.max())
+    pp = p * p
+
+    def extend(a: int, tail: float, t: int, b: int | None, rest: tuple, rest_e: tuple) -> None:
+        j = int(lpos[a]) - 1
+        while j < n_left and Al[j] == a:
+            sc = W1l[j] * tail
+            if sc < best.theta:
+                return
+            s = SRCl[j]
+            if s != t and s != b:
+                best.add(RawPath(sc, (s, a, *rest), (E1l[j], *rest_e)))
+            j += 1
+
+    # the right side: every last tie into a target, all targets at once
+    tparts = [(int(indptr[t]), int(indptr[t + 1]), t) for t in T]
+    R_idx = _slots(tparts)
+    R_t = np.repeat(np.array([t for _, _, t in tparts], dtype=np.int64),
+                    [hi - lo for lo, hi, _ in tparts])  # fmt: skip
+    R_m = nbr[R_idx].astype(np.int64)
+    R_w = wgt[R_idx]
+    try:
+        # 2 hops: s - m - t
+        lb = lbest[R_m]
+        bound2 = lb * R_w * p
+        for q in _ordered(bound2, (lb > 0) & (bound2 >= best.theta)):
+            if bound2[q] < best.theta:
+                break
+            extend(int(R_m[q]), float(R_w[q]) * p, int(R_t[q]), None, (int(R_t[q]),), (int(eid[R_idx[q]]),))
+        best.refresh()
+        if max_hops < 3:
+            return
+        # 3 hops: s - a - b - t; middle persons b taken in order of their best possible score,
+        # a chunk at a time so that the threshold found so far prunes the rest
+        bound3 = R_w * rowmax[R_m] * (max_l * pp)
+        ok = bound3 >= best.theta
+        if banned_arr is not None:
+            ok &= ~mark[R_m]
+        cand = _ordered(bound3, ok)
+        for c0 in range(0, len(cand), _CHUNK):
+            chunk = [q for q in cand[c0 : c0 + _CHUNK] if bound3[q] >= best.theta]
+            if not chunk:
+                break
+            ch = np.array(chunk, dtype=np.int64)
+            bparts = [(int(indptr[b]), int(indptr[b + 1]), q) for b, q in zip(R_m[ch].tolist(), chunk, strict=True)]
+            M_idx = _slots(bparts)
+            if not len(M_idx):
+                continue
+            M_q = np.repeat(ch, [hi - lo for lo, hi, _ in bparts])
+            M_a = nbr[M_idx].astype(np.int64)
+            tail = wgt[M_idx] * R_w[M_q] * pp
+            lb = lbest[M_a]
+            score = lb * tail
+            hits = _ordered(score, (lb > 0) & (score >= best.theta) & (M_a != R_t[M_q]))
+            for h in hits:
+                if score[h] < best.theta:
+                    break
+                q = int(M_q[h])
+                b, t = int(R_m[q]), int(R_t[q])
+                extend(int(M_a[h]), float(tail[h]), t, b, (b, t), (int(eid[M_idx[h]]), int(eid[R_idx[q]])))
+            best.refresh()
+    finally:
+        lbest[uniq] = 0.0
+        lpos[uniq] = 0
+        if banned_arr is not None:
+            mark[banned_arr] = False
+
+
+_CHUNK = 32
+
+
+def _slots(parts: list[tuple[int, int, int]]) -> np.ndarray:
+    """The CSR slot numbers of the rows ``[lo, hi)`` in `parts`, concatenated."""
+    lengths = np.array([hi - lo for lo, hi, _ in parts], dtype=np.int64)
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.array([lo for lo, _, _ in parts], dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+def _ordered(values: np.ndarray, mask: np.ndarray) -> list[int]:
+    """Positions where `mask` holds, in descending order of `values`."""
+    idx = np.flatnonzero(mask)
+    if len(idx) > 1:
+        idx = idx[np.argsort(-values[idx], kind="stable")]
+    return idx.tolist()
 
 
 def exhaustive_top_paths(

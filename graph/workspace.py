@@ -59,7 +59,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_FILE = "tiegraph.db"
 
 _SCHEMA_V1 = """
@@ -167,8 +167,21 @@ CREATE TABLE skipped (
 );
 """
 
+#: Version 2: follow-up cadence set by hand, per relationship (`Workspace.set_cadence`).
+#: ``owner_id`` is the team member, or 0 for "every team member"; ``person_id`` the contact.
+_SCHEMA_V2 = """
+CREATE TABLE cadence (
+    owner_id INTEGER NOT NULL,
+    person_id INTEGER NOT NULL,
+    bucket TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (owner_id, person_id)
+) WITHOUT ROWID;
+CREATE INDEX cadence_person ON cadence(person_id);
+"""
+
 #: Schema version -> SQL that brings a file at the previous version to it.
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
 
 _REASONS = {
     "id": "same record id",
@@ -354,7 +367,8 @@ class Workspace:
                 f"{self.path} was written by a newer tiegraph (schema {version}); upgrade tiegraph"
             )
         if self.readonly:
-            raise StoreError(f"{self.path} needs a schema upgrade; open it read-write once")
+            self._upgrade_through_writer(version)
+            return
         with self._tx():
             for v in range(version + 1, SCHEMA_VERSION + 1):
                 for stmt in _MIGRATIONS[v].split(";"):
@@ -364,6 +378,23 @@ class Workspace:
             self._db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0')"
             )
+
+    def _upgrade_through_writer(self, version: int) -> None:
+        """Migrate an older file opened read-only through a short read-write connection, so
+        every read-only command keeps working on a workspace written by an older tiegraph. A
+        file that cannot be written (permissions, read-only medium) stays a clear error."""
+        if version == 0:
+            raise StoreError(f"{self.path} is empty, not a tiegraph workspace yet")
+        try:
+            Workspace.open(self.path).close()
+        except StoreError as e:
+            raise StoreError(
+                f"{self.path} needs a schema upgrade (version {version} to {SCHEMA_VERSION}) "
+                f"and could not be upgraded here ({e}); open it read-write once"
+            ) from e
+        now = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if now != SCHEMA_VERSION:
+            raise StoreError(f"{self.path} needs a schema upgrade; open it read-write once")
 
     def close(self) -> None:
         self._db.close()
@@ -610,6 +641,59 @@ class Workspace:
             for i, k, m, r, at, u in self._db.execute(sql + " ORDER BY id DESC", params)
         ]
 
+    # ------------------------------------------------------------------ follow-up cadence
+    def set_cadence(
+        self,
+        contact: str,
+        bucket: str | None,
+        *,
+        owner: str | None = None,
+        buckets: Iterable[str] = ("A", "B", "C"),
+    ) -> dict:
+        """Set by hand how often `contact` should hear from `owner` (a team member), or from
+        every team member when `owner` is None; `bucket` None removes the setting, so the
+        cadence is inferred again (`graph.cadence`). People are named as in `find_person`."""
+        allowed = [b.upper() for b in buckets]
+        if bucket is not None and bucket.upper() not in allowed:
+            raise UsageError(f"no cadence bucket {bucket!r}; use one of {', '.join(allowed)}")
+        pid = self.find_person(contact)
+        oid = self.find_person(owner) if owner else 0
+        if oid:
+            row = self._db.execute("SELECT team FROM people WHERE id = ?", (oid,)).fetchone()
+            if not row or not row[0]:
+                raise UsageError(f"{owner!r} is not on the team; --owner names a team member")
+        if oid == pid:
+            raise UsageError("a cadence is between a team member and someone else")
+        with self._tx():
+            if bucket is None:
+                self._db.execute(
+                    "DELETE FROM cadence WHERE owner_id = ? AND person_id = ?", (oid, pid)
+                )
+            else:
+                self._db.execute(
+                    "INSERT INTO cadence(owner_id, person_id, bucket, at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(owner_id, person_id) DO UPDATE SET bucket = excluded.bucket, "
+                    "at = excluded.at",
+                    (oid, pid, bucket.upper(), _now()),
+                )
+            self._bump()
+        return {
+            "contact": pid_str(pid),
+            "name": self._name_of(pid),
+            "owner": pid_str(oid) if oid else None,
+            "owner_name": self._name_of(oid) if oid else None,
+            "bucket": bucket.upper() if bucket else None,
+        }
+
+    def cadence_overrides(self) -> list[tuple[int, int, str]]:
+        """Cadences set by hand: ``(owner id or 0 for every team member, contact id, bucket)``."""
+        return [
+            (int(o), int(p), str(b))
+            for o, p, b in self._db.execute(
+                "SELECT owner_id, person_id, bucket FROM cadence ORDER BY owner_id, person_id"
+            )
+        ]
+
     # ------------------------------------------------------------------ identity repair
     def merge(self, a: str, b: str) -> MergeView:
         """Merge person `b` into person `a` by hand (logged; undo with `unmerge`)."""
@@ -692,6 +776,7 @@ class Workspace:
             self._db.execute("DELETE FROM keys WHERE person_id = ?", (pid,))
             self._db.execute("DELETE FROM merges WHERE kept = ?1 OR merged = ?1", (pid,))
             self._db.execute("DELETE FROM apart WHERE a = ?1 OR b = ?1", (pid,))
+            self._db.execute("DELETE FROM cadence WHERE owner_id = ?1 OR person_id = ?1", (pid,))
             self._db.execute("UPDATE imports SET owner_id = NULL WHERE owner_id = ?", (pid,))
             self._db.execute("DELETE FROM people WHERE id = ?", (pid,))
             self._bump()
@@ -738,6 +823,10 @@ def _apply_merge(
         db.execute("UPDATE people SET team = 1 WHERE id = ?", (kept,))
     db.execute("DELETE FROM people WHERE id = ?", (merged,))
     db.execute("UPDATE imports SET owner_id = ? WHERE owner_id = ?", (kept, merged))
+    for col in ("person_id", "owner_id"):  # cadences set by hand follow the person
+        db.execute(f"UPDATE OR IGNORE cadence SET {col} = ? WHERE {col} = ?", (kept, merged))  # noqa: S608
+        db.execute(f"DELETE FROM cadence WHERE {col} = ?", (merged,))  # noqa: S608
+    db.execute("DELETE FROM cadence WHERE owner_id = person_id")
     cur = db.execute(
         "INSERT INTO merges(kept, merged, reason, key, at, import_id, mentions) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",

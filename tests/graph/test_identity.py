@@ -99,3 +99,18 @@ def test_weak_key_attaches_only_to_a_unique_person():
     r.resolve([("linkedin", "https://www.linkedin.com/in/dana2")], [("ownername", "me|dana lee")])
     third = r.resolve([], [("ownername", "me|dana lee")])
     assert third.created  # two Dana Lees now: the bare name is ambiguous
+
+
+def test_profile_seen_only_in_messages_attaches_to_the_one_namesake_without_a_profile():
+    """2021-23 Connections.csv has no URL column; messages.csv gives the same person's URL."""
+    r = _resolver()
+    conn = r.resolve(identity_keys(name="Mateo Wilson", company="Clearenergy GmbH"), [("ownername", "me|mateo wilson")])
+    msg = r.resolve(identity_keys(name="Mateo Wilson", linkedin_url="linkedin.com/in/mateo-w"),
+                    [("ownername", "me|mateo wilson")])  # fmt: skip
+    assert msg.person == conn.person and not msg.created
+    other = r.resolve(identity_keys(name="Mateo Wilson", linkedin_url="linkedin.com/in/another-mateo"),
+                      [("ownername", "me|mateo wilson")])  # fmt: skip
+    assert other.created  # the namesake already has a different profile
+    with_company = r.resolve(identity_keys(name="Ada Byron", company="Acme"), [("ownername", "me|ada byron")])
+    same_name_elsewhere = r.resolve(identity_keys(name="Ada Byron", company="Initech"), [("ownername", "me|ada byron")])
+    assert with_company.person != same_name_elsewhere.person
