@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -54,6 +55,9 @@ def norm_email(value: str | None) -> str | None:
     return s if _EMAIL.match(s) else None
 
 
+_CANONICAL = "https://www.linkedin.com/in/"
+
+
 def norm_linkedin_url(value: str | None) -> str | None:
     """``https://www.linkedin.com/in/<slug>`` for any spelling of a profile URL, else None.
 
@@ -70,6 +74,10 @@ def norm_linkedin_url(value: str | None) -> str | None:
     if not value:
         return None
     s = value.strip()
+    if s.startswith(_CANONICAL):  # already canonical but for case or a trailing slash
+        slug = s[len(_CANONICAL) :].rstrip("/")
+        if slug and not any(c in slug for c in "/?#%") and slug.isascii():
+            return _CANONICAL + slug.lower()
     if "://" not in s:
         s = "https://" + s
     try:
@@ -100,8 +108,13 @@ _NO_DECOMPOSE = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ":
                                "ı": "i"})  # fmt: skip
 
 
+_NOT_ALNUM_ASCII = re.compile(r"[^a-z0-9]+")
+
+
 def _fold(value: str) -> str:
     """Case-folded text without accents, with anything that is not a letter or digit as a space."""
+    if value.isascii():  # the common case, without Unicode decomposition
+        return _NOT_ALNUM_ASCII.sub(" ", value.lower()).strip()
     s = unicodedata.normalize("NFKD", value.translate(_NO_DECOMPOSE))
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = s.casefold()
@@ -134,6 +147,7 @@ _COMPANY_SUFFIXES = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def norm_company(value: str | None) -> str:
     """A company name folded for matching: no case, punctuation, accents or legal suffixes.
 

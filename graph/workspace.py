@@ -22,6 +22,7 @@ moves them back, which is why interactions point at mentions, not at people.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -347,6 +348,7 @@ class Workspace:
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -262144")  # 256 MiB: index pages of big imports
             conn.execute("PRAGMA foreign_keys = OFF")
             ws = cls(p, conn, readonly)
             ws._migrate()
@@ -459,9 +461,15 @@ class Workspace:
         if self._db.execute("SELECT 1 FROM imports WHERE digest = ?", (digest,)).fetchone():
             report.already = True
             return report
-        with self._tx():
-            _Importer(self._db, report, owner, progress).run(records, label, format, digest)
-            self._bump()
+        collecting = gc.isenabled()
+        gc.disable()  # an import allocates millions of small acyclic objects
+        try:
+            with self._tx():
+                _Importer(self._db, report, owner, progress).run(records, label, format, digest)
+                self._bump()
+        finally:
+            if collecting:
+                gc.enable()
         return report
 
     # ------------------------------------------------------------------ reading
@@ -861,17 +869,24 @@ def _rebuild_keys(db: sqlite3.Connection, pids: list[int]) -> None:
         )
 
 
-def _refresh_people(db: sqlite3.Connection, pids: Iterable[int]) -> None:
+def _refresh_people(
+    db: sqlite3.Connection,
+    pids: Iterable[int],
+    company_ids: dict[str, int] | None = None,
+    known: dict[int, list[tuple]] | None = None,
+) -> None:
     """Recompute display name, company, title and team flag from each person's mentions.
 
     The newest mention that says something wins; among names, a full name (with a space) beats
     a bare first name. With no company in any mention, a current position's company is used
-    (the owner of a LinkedIn archive is known by their Positions.csv).
+    (the owner of a LinkedIn archive is known by their Positions.csv). `known` gives, for
+    people seen only in the running import, their mention rows (newest first) so that they
+    need not be read back.
     """
-    rows_by: dict[int, list] = {}
+    rows_by: dict[int, list] = dict(known or {})
     current: dict[int, tuple[str, str | None]] = {}
     pids = list(set(pids))
-    for chunk in _chunks(pids, 500):
+    for chunk in _chunks([p for p in pids if p not in rows_by], 500):
         marks = ",".join("?" * len(chunk))
         for row in db.execute(
             "SELECT person_id, name, company, title, team, is_owner, import_id, id FROM mentions "
@@ -904,10 +919,12 @@ def _refresh_people(db: sqlite3.Connection, pids: Iterable[int]) -> None:
         team = int(any(r[4] or r[5] for r in rows))
         cid = None
         if company:
-            row = db.execute(
-                "SELECT id FROM companies WHERE norm = ?", (norm_company(company),)
-            ).fetchone()
-            cid = row[0] if row else None
+            norm = norm_company(company)
+            if company_ids is not None:
+                cid = company_ids.get(norm)
+            else:
+                row = db.execute("SELECT id FROM companies WHERE norm = ?", (norm,)).fetchone()
+                cid = row[0] if row else None
         updates.append((name, company, title, team, pid, cid))
     db.executemany(
         "INSERT INTO people(id, name, company, title, team, company_id) "
@@ -942,6 +959,7 @@ class _Importer:
         self.pos_rows: list[tuple] = []
         self.new_keys: list[tuple[str, str, int]] = []
         self.touched: set[int] = set()
+        self.created: dict[int, list[tuple]] = {}  # new people -> their mention rows, in order
         self.merge_log: list[tuple[int, int, str]] = []
         self.owner_scope = ""
         self._owner_keys: list[tuple[str, str]] | None = None  # set once the owner is resolved
@@ -999,7 +1017,17 @@ class _Importer:
             "INSERT INTO skipped(import_id, file, line, reason) VALUES (?, ?, ?, ?)",
             [(self.import_id, s.file, s.line, s.reason) for s in report.skipped],
         )
-        _refresh_people(db, {self.resolver.find(p) for p in self.touched})
+        find = self.resolver.find
+        roots = {find(p) for p in self.touched}
+        older = {find(p) for p in self.touched if p not in self.created}
+        known: dict[int, list[tuple]] = {}
+        for p, rows in self.created.items():
+            r = find(p)
+            if r not in older:
+                known.setdefault(r, []).extend(rows)
+        for rows in known.values():
+            rows.sort(key=lambda row: -row[7])  # newest mention first
+        _refresh_people(db, roots, self.company_ids, known)
         if self.progress:
             self.progress(n)
 
@@ -1035,7 +1063,8 @@ class _Importer:
             team=q.team or q.is_owner,
         )
         nn = norm_name(q.name)
-        weak = [("ownername", f"{self.owner_scope}|{nn}")] if nn and self.owner_scope else []
+        # a bare name may attach within one named owner's own network, never without an owner
+        weak = [("ownername", f"{self.owner_scope}|{nn}")] if nn and self.owner_spec else []
         if q.is_owner:
             if self._owner_keys is not None:
                 keys = [*keys, *[k for k in self._owner_keys if k not in keys]]
@@ -1046,6 +1075,7 @@ class _Importer:
         pid = match.person
         if match.created:
             self.report.people_new += 1
+            self.created[pid] = []
         for other, reason in match.merged:
             self.merge_log.append((pid, other, reason))
         self.touched.add(pid)
@@ -1070,7 +1100,14 @@ class _Importer:
              int(q.team), int(q.is_owner))
         )  # fmt: skip
         self.report.mentions += 1
-        self.new_keys.extend((k, v, pid) for k, v in (*keys, *weak))
+        rows = self.created.get(pid)
+        if rows is not None and not q.is_owner:  # owners may take a company from positions
+            rows.append((pid, q.name.strip(), (q.company or "").strip() or None,
+                         (q.title or "").strip() or None, int(q.team), 0, self.import_id, mid))  # fmt: skip
+        elif rows is not None:
+            del self.created[pid]
+        self.new_keys.extend([(k, v, pid) for k, v in keys])
+        self.new_keys.extend([(k, v, pid) for k, v in weak])
         if q.company:
             self._company_id(q.company)
         return mid
