@@ -127,6 +127,7 @@ class TieIndex:
     info: Callable[[list[int]], list[dict]] | None = None
     evidence_rows: Callable[[int, int, int], list[str]] | None = None
     company_names: Callable[[list[int]], dict[int, str]] | None = None
+    industries: Callable[[list[int]], dict[int, str]] | None = None
     _info_cache: dict[int, dict] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ sizes
@@ -252,22 +253,46 @@ def _csr(n: int, eu: np.ndarray, ev: np.ndarray, w: np.ndarray):  # noqa: ANN202
     return out
 
 
-def _edge_overlap(n: int, eu: np.ndarray, ev: np.ndarray) -> np.ndarray:
-    """Onnela overlap of every edge, from shared-neighbour counts."""
+def _edge_overlap(n: int, eu: np.ndarray, ev: np.ndarray, *, chunk: int = 4_000_000) -> np.ndarray:
+    """Onnela overlap of every edge, from shared-neighbour counts.
+
+    For each tie, the neighbours of its lower-degree end are looked up among the sorted
+    neighbour keys of the other end, in vectorised chunks: the work is the sum over ties of
+    the smaller degree, never the square of a hub's degree, and memory stays bounded.
+    """
     m = len(eu)
     if m == 0:
         return np.zeros(0)
-    adj: list[set[int]] = [set() for _ in range(n)]
-    for u, v in zip(eu.tolist(), ev.tolist(), strict=True):
-        adj[u].add(v)
-        adj[v].add(u)
-    deg = np.fromiter((len(s) for s in adj), dtype=np.int64, count=n)
-    shared = np.fromiter(
-        (len(adj[u] & adj[v]) for u, v in zip(eu.tolist(), ev.tolist(), strict=True)),
-        dtype=np.int64,
-        count=m,
-    )
-    denom = (deg[eu] - 1) + (deg[ev] - 1) - shared
+    eu64, ev64 = eu.astype(np.int64), ev.astype(np.int64)
+    key = np.concatenate([eu64 * n + ev64, ev64 * n + eu64])
+    key.sort()
+    deg = np.bincount(np.concatenate([eu64, ev64]), minlength=n)
+    indptr = np.concatenate([[0], np.cumsum(deg)])
+    nbrs = key % n
+    small = np.where(deg[eu64] <= deg[ev64], eu64, ev64)
+    big = eu64 + ev64 - small
+    work = deg[small]
+    shared = np.zeros(m)
+    bounds = np.searchsorted(np.cumsum(work), np.arange(chunk, int(work.sum()) + chunk, chunk))
+    e0 = 0
+    for e1 in [*np.unique(bounds).tolist(), m]:
+        e1 = min(max(e1, e0 + 1), m)
+        if e1 <= e0:
+            continue
+        lengths = work[e0:e1]
+        total = int(lengths.sum())
+        if total:
+            starts = indptr[small[e0:e1]]
+            offs = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+            w = nbrs[offs + np.arange(total)]
+            which = np.repeat(np.arange(e1 - e0), lengths)
+            q = big[e0:e1][which] * n + w
+            pos = np.minimum(np.searchsorted(key, q), len(key) - 1)
+            shared[e0:e1] = np.bincount(which, weights=key[pos] == q, minlength=e1 - e0)
+        e0 = e1
+        if e0 >= m:
+            break
+    denom = (deg[eu64] - 1) + (deg[ev64] - 1) - shared
     return np.divide(shared, denom, out=np.zeros(m), where=denom > 0)
 
 
@@ -544,6 +569,16 @@ def attach_workspace(index: TieIndex, ws: Any) -> None:
         marks = ",".join("?" * len(cids))
         return dict(ws.sql(f"SELECT id, name FROM companies WHERE id IN ({marks})", cids))  # noqa: S608
 
+    def industries(cids: list[int]) -> dict[int, str]:
+        """Industry of each company that has one (``companies.industry``)."""
+        out: dict[int, str] = {}
+        for k in range(0, len(cids), 500):
+            chunk = [int(c) for c in cids[k : k + 500]]
+            marks = ",".join("?" * len(chunk))
+            out.update(ws.sql(f"SELECT id, industry FROM companies WHERE id IN ({marks}) "  # noqa: S608
+                              "AND industry IS NOT NULL AND industry != ''", chunk))  # fmt: skip
+        return out
+
     def evidence_rows(pa: int, pb: int, limit: int = 20) -> list[str]:
         rows = ws.sql(
             "SELECT i.kind, i.at, coalesce(i.file, im.label), i.line, i.group_size "
@@ -562,6 +597,7 @@ def attach_workspace(index: TieIndex, ws: Any) -> None:
 
     index.info = info
     index.company_names = company_names
+    index.industries = industries
     index.evidence_rows = evidence_rows
 
 
