@@ -79,21 +79,6 @@ class RawPath:
 _local = threading.local()
 
 
-def _neg(index: TieIndex) -> np.ndarray:
-    neg = index.__dict__.get("_negw")
-    if neg is None or len(neg) != len(index.wgt):
-        neg = -index.wgt
-        index.__dict__["_negw"] = neg
-    return neg
-
-
-def _prefix(neg: np.ndarray, lo: int, hi: int, bound: float) -> int:
-    """End of the prefix of row ``[lo, hi)`` whose strengths are at least `bound`."""
-    if bound <= 0:
-        return hi
-    return lo + int(np.searchsorted(neg[lo:hi], -bound, side="right"))
-
-
 def _select(cands: Iterable[RawPath], k: int, per_introducer: int | None) -> list[RawPath]:
     """The best `k` paths, at most `per_introducer` through the same introducer."""
     ordered = sorted(cands, key=lambda p: (-p.score, p.hops, p.nodes))
@@ -237,7 +222,6 @@ def _search(
 ) -> None:
     """Find every path that can reach the top-k into `best` (see the module docstring)."""
     indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
-    neg = _neg(index)
     rowmax = _rowmax(index)
     lbest, lpos, mark = _scratch_arrays(index.n)
     Sarr = np.array(S, dtype=np.int64)
