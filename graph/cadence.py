@@ -21,9 +21,10 @@ Due or not
 ----------
 With ``every`` the bucket's days and ``since`` the days since the last touch: ``ok`` while
 ``since < every``, ``due`` from ``every``, ``overdue`` from ``2 x every`` (a whole cycle
-missed), and ``lapsed`` beyond `Cadence.max_idle_days` (365): a relationship silent that long is
-no routine follow-up but a revival (`graph.weak_ties` lists dormant ties; reconnecting with
-them is valuable [2]_).
+missed), and ``lapsed`` once `Cadence.lapse_cycles` (6) cycles or `Cadence.max_idle_days` (365)
+have passed, whichever comes first: the rhythm is broken, and the relationship needs a revival
+rather than a routine follow-up (`graph.weak_ties` lists dormant ties; reconnecting with them is
+valuable [2]_).
 
 The best channel is the kind of contact (message, email, call, meeting) with the largest
 recency-weighted count (each contact weighs ``0.5 ** (age / 180 days)``, the half-life of the
@@ -90,6 +91,8 @@ class Cadence:
         Contact days closer than this to the previous touch belong to it.
     max_idle_days : float, default 365
         Silent longer than this: ``lapsed``, not due.
+    lapse_cycles : float, default 6
+        Silent for more than this many cycles of the bucket: ``lapsed`` too.
     max_recipients : int, default 4
         Group messages to more people than this are broadcasts and do not count (the
         tie-strength model's threshold, `graph.strength.Params.broadcast_recipients`).
@@ -102,6 +105,7 @@ class Cadence:
     min_intervals: int = 2
     episode_days: float = 7.0
     max_idle_days: float = 365.0
+    lapse_cycles: float = 6.0
     max_recipients: int = Params().broadcast_recipients
     half_life_days: float = Params().half_life_days
 
@@ -131,7 +135,9 @@ class ContactHistory:
 
     @classmethod
     def from_rows(
-        cls, rows: Iterable[tuple[int, int, datetime | date, str, int]], people: Mapping[int, dict] | None = None
+        cls,
+        rows: Iterable[tuple[int, int, datetime | date, str, int]],
+        people: Mapping[int, dict] | None = None,
     ) -> ContactHistory:
         """From ``(owner, contact, when, kind, size)`` tuples (for tests and small inputs)."""
         rows = list(rows)
@@ -293,8 +299,8 @@ def best_channel(
     return best, counts
 
 
-def _status(since: float, every: int, max_idle: float) -> str:
-    if since > max_idle:
+def _status(since: float, every: int, cad: Cadence) -> str:
+    if since > min(cad.max_idle_days, cad.lapse_cycles * every):
         return "lapsed"
     if since >= 2 * every:
         return "overdue"
@@ -312,14 +318,16 @@ def _why(f: FollowUp, cad: Cadence, intervals: int) -> str:
     else:
         parts.append(f"only {f.touches} touch{'es' if f.touches != 1 else ''} on record")
     if f.basis == "set by hand":
-        parts.append(f"bucket {f.bucket} (every {f.every_days} days) set by hand"
-                     + (f", inferred {f.inferred_bucket}" if f.inferred_bucket != f.bucket else ""))  # fmt: skip
+        other = f", inferred {f.inferred_bucket}" if f.inferred_bucket != f.bucket else ""
+        parts.append(f"bucket {f.bucket} (every {f.every_days} days) set by hand{other}")
     elif f.basis == "too little history":
         parts.append(f"bucket {f.bucket} (every {f.every_days} days) until there is more history")
     else:
         parts.append(f"so bucket {f.bucket} (every {f.every_days} days)")
     if f.status == "lapsed":
-        parts.append(f"silent for over {cad.max_idle_days:g} days: revive rather than follow up")
+        parts.append(f"silent for {f.days_since} days, over "
+                     f"{min(cad.max_idle_days, cad.lapse_cycles * f.every_days):g}: revive rather "
+                     "than follow up")  # fmt: skip
     elif f.status in ("due", "overdue"):
         late = f.days_since - f.every_days
         parts.append(f"{f.status} since {f.due_on}" + (f" ({late} days)" if late else ""))
@@ -421,19 +429,20 @@ def _follow_up(
     inferred = nearest_bucket(interval, cad.buckets) if interval is not None else cad.default_bucket
     hand = by_hand.get((oid, pid)) or by_hand.get((0, pid))
     bucket = hand or inferred
-    basis = "set by hand" if hand else ("inferred" if interval is not None else "too little history")
+    basis = "set by hand" if hand else "inferred" if interval is not None else "too little history"
     every = int(cad.buckets[bucket])
     names = [INTERACTION_KINDS[int(x)] for x in kinds.tolist()]
-    channel, counts = best_channel(days, names, now_days=now_days, half_life_days=cad.half_life_days)
+    channel, counts = best_channel(days, names, now_days=now_days,
+                                   half_life_days=cad.half_life_days)  # fmt: skip
     last = float(days[-1])
-    since = max(0, int(math.floor(now_days - last)))
+    since = max(0, (_date(now_days) - _date(last)).days)
     f = FollowUp(
         owner=_person(history, oid), contact=_person(history, pid), bucket=bucket,
         every_days=every, basis=basis, inferred_bucket=inferred,
         usual_interval_days=None if interval is None else round(interval, 1),
         touches=len(t), last_contact=_date(last).isoformat(), last_kind=names[-1],
         days_since=since, due_on=(_date(last) + timedelta(days=every)).isoformat(),
-        status=_status(since, every, cad.max_idle_days), channel=channel, channels=counts, why="",
+        status=_status(since, every, cad), channel=channel, channels=counts, why="",
     )  # fmt: skip
     f.why = _why(f, cad, len(t) - 1)
     return f

@@ -110,42 +110,45 @@ def run_load(
     mapping: dict[str, str] | None = None,
     show_progress: bool = True,
 ) -> tuple[list[ImportReport], list[LoadError]]:
-    """Import each unit of `paths` in its own transaction; a bad file is reported, not fatal."""
-    from loaders import open_units
+    """Import each unit of `paths` in its own transaction (`graph.ingest.load_exports`, the
+    loader the app uses too), with a progress bar on stderr for big units; a bad file is
+    reported, not fatal."""
+    from graph.ingest import load_exports
 
-    reports: list[ImportReport] = []
-    errors: list[LoadError] = []
-    units = []
-    for p in paths:
-        try:
-            units.extend(open_units([p], format=format, mapping=mapping, owner=owner))
-        except LoadError as e:
-            errors.append(e)
-    for unit in units:
-        try:
-            if show_progress and unit.lines > 20000:
-                with click.progressbar(
-                    length=unit.lines, label=f"Loading {terminal(unit.label)}", file=sys.stderr
-                ) as bar:
-                    done = [0]
+    bars = _UnitBars() if show_progress else None
+    try:
+        result = load_exports(ws, paths, owner=owner, format=format, mapping=mapping, progress=bars)
+    finally:
+        if bars is not None:
+            bars.close()
+    return result.reports, result.errors
 
-                    def tick(n: int, bar: Any = bar, done: list = done) -> None:
-                        bar.update(min(n, unit.lines) - done[0])
-                        done[0] = min(n, unit.lines)
 
-                    report = ws.import_records(
-                        unit.records(), label=unit.label, format=unit.format,
-                        digest=unit.digest, owner=owner, progress=tick,
-                    )  # fmt: skip
-            else:
-                report = ws.import_records(
-                    unit.records(), label=unit.label, format=unit.format,
-                    digest=unit.digest, owner=owner,
-                )  # fmt: skip
-            reports.append(report)
-        except LoadError as e:
-            errors.append(e)
-    return reports, errors
+class _UnitBars:
+    """`graph.ingest.LoadProgress` events as one click progress bar per unit of > 20,000 rows."""
+
+    def __init__(self) -> None:
+        self.unit: str | None = None
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, ev: Any) -> None:
+        if ev.unit != self.unit:
+            self.close()
+            self.unit = ev.unit
+            if ev.total > 20000:
+                self.bar = click.progressbar(
+                    length=ev.total, label=f"Loading {terminal(ev.unit)}", file=sys.stderr
+                ).__enter__()
+        if self.bar is not None:
+            n = min(ev.done, ev.total)
+            self.bar.update(n - self.done)
+            self.done = n
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        self.bar, self.done = None, 0
 
 
 @cli.command()
@@ -330,18 +333,26 @@ def render_why_not(w: Any) -> str:
 @click.option("-k", "k", default=5, show_default=True, help="How many paths.")
 @click.option("--max-hops", default=3, show_default=True, type=click.IntRange(1, 3))
 @click.option("--why-not", "why_not_who", metavar="WHO", help="Explain where WHO ranks as introducer.")
+@click.option("--store", type=click.Choice(["embedded", "neo4j"]), default="embedded", show_default=True,
+              help="Answer from the workspace, or from Neo4j (after `tiegraph sync neo4j`).")  # fmt: skip
+@click.option("--neo4j-uri", help="bolt:// or neo4j:// URI (default: $NEO4J_URI).")
+@click.option("--neo4j-user", help="Neo4j user (default: $NEO4J_USER).")
+@click.option("--neo4j-password", help="Neo4j password (default: $NEO4J_PASSWORD).")
 @workspace_option
 @json_option
 def intro(
     target: str, sources: tuple[str, ...], team: bool, company: bool, title: str | None, k: int,
-    max_hops: int, why_not_who: str | None, workspace: Path | None, as_json: bool,
+    max_hops: int, why_not_who: str | None, store: str, neo4j_uri: str | None,
+    neo4j_user: str | None, neo4j_password: str | None, workspace: Path | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Ranked warm-intro paths to TARGET, each hop explained."""
     from graph.explorer import Explorer
+    from graph.neo4j_store import Neo4jStore
 
     if sources and team:
         raise UsageError("use --from or --team, not both")
-    with Explorer.open(workspace or default_path()) as ex:
+    with (Neo4jStore.open(neo4j_uri, neo4j_user, neo4j_password) if store == "neo4j"
+          else Explorer.open(workspace or default_path())) as ex:  # fmt: skip
         if why_not_who:
             emit(ex.why_not(target, why_not_who, sources=sources, team=team, company=company,
                             title=title, k=k, max_hops=max_hops), as_json, render_why_not)  # fmt: skip
@@ -399,6 +410,446 @@ def intros(
     summary = {"out": out, "rows": n, "targets": len(wanted), "status": status}
     emit(summary, as_json, lambda d: f"wrote {d['rows']} rows for {d['targets']} targets to "
          f"{terminal(d['out'])}: " + ", ".join(f"{v} {k}" for k, v in d["status"].items()))  # fmt: skip
+
+
+# ---------------------------------------------------------------------- follow-ups, plan, changes
+_DATE = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
+
+
+def _more(shown: int, total: int) -> list[str]:
+    return [f"  ... and {total - shown} more (--json for all)"] if total > shown else []
+
+
+def render_followups(r: Any) -> str:
+    buckets = ", ".join(f"{b}={d}" for b, d in r.buckets.items())
+    head = (f"Follow-ups as of {r.as_of}: " + ", ".join(f"{n} {s}" for s, n in r.counts.items())
+            + f" ({r.relationships} relationships; buckets in days: {buckets})")  # fmt: skip
+    if not r.items:
+        return head + "\nnobody to list"
+    rows = [[f.status, f.owner["name"], f.contact["name"], f.contact["company"] or "",
+             f.bucket + ("*" if f.basis == "set by hand" else ""),
+             "" if f.usual_interval_days is None else f"{f.usual_interval_days:g}",
+             f.last_contact, str(f.days_since), f.channel] for f in r.items]  # fmt: skip
+    table = _table(rows, ["status", "owner", "contact", "company", "bucket", "usual", "last",
+                          "days", "channel"])  # fmt: skip
+    return head + "\n" + table + "\n(* set by hand; usual: median days between touches)"
+
+
+@cli.command()
+@click.option("--due", "due_only", is_flag=True, help="Only relationships due or overdue.")
+@click.option("--owner", metavar="WHO", help="Only this team member's relationships.")
+@click.option("--limit", default=50, show_default=True, help="At most this many (0: all).")
+@click.option("--as-of", "as_of", type=_DATE, help="Reference day (default: today).")
+@workspace_option
+@json_option
+def followups(due_only: bool, owner: str | None, limit: int, as_of: Any, workspace: Path | None,
+              as_json: bool) -> None:  # fmt: skip
+    """Whom to get back to: each relationship's cadence, last contact, status and channel."""
+    from graph.explorer import Explorer
+
+    with Explorer.open(workspace or default_path(), now=as_of) as ex:
+        emit(ex.followups(owner=owner, due_only=due_only, limit=limit or None), as_json,
+             render_followups)  # fmt: skip
+
+
+@cli.command()
+@click.argument("who")
+@click.option("--bucket", required=True, help="A (every 14 days), B (30), C (90); auto: infer again.")
+@click.option("--owner", metavar="REP", help="Only for this team member (default: everyone on the team).")
+@workspace_option
+@json_option
+def cadence(who: str, bucket: str, owner: str | None, workspace: Path | None, as_json: bool) -> None:
+    """Set how often WHO should hear from us (a follow-up cadence bucket), or infer it again."""
+    from graph.cadence import DEFAULT_BUCKETS
+
+    with _open(workspace) as ws:
+        done = ws.set_cadence(who, None if bucket.lower() == "auto" else bucket, owner=owner,
+                              buckets=DEFAULT_BUCKETS)  # fmt: skip
+    emit(done, as_json, lambda d: f"{terminal(d['name'])} ({d['contact']}): "
+         + (f"bucket {d['bucket']}" if d["bucket"] else "bucket inferred from contact history")
+         + f" for {terminal(d['owner_name']) if d['owner'] else 'everyone on the team'}")  # fmt: skip
+
+
+def render_plan(p: Any) -> str:
+    d = p.to_dict()
+    lines = [f"Plan for {d['accounts']} accounts: {d['covered']} covered ({d['coverage']:.0%}): "
+             f"{len(d['direct'])} directly, {d['intros_asked']} through {d['requests']} requests "
+             f"(at most {d['budget']} per introducer); {len(d['uncovered'])} uncovered"]  # fmt: skip
+    for n, ask in enumerate(d["asks"], 1):
+        who = ask["introducer"]
+        lines.append(f"\n#{n} ask {terminal(who['name'])}" + (f" ({terminal(who['company'])})" if who["company"] else ""))
+        for a in ask["accounts"]:
+            lines.append(f"     {terminal(a['account'])}: {a['score']:.3f}  "
+                         + " → ".join(terminal(x) for x in a["path"]))  # fmt: skip
+    if d["direct"]:
+        lines.append("\nCovered directly:")
+        for a in d["direct"][:30]:
+            lines.append(f"     {terminal(a['account'])}: {a['score']:.3f}  "
+                         + " → ".join(terminal(x) for x in a["path"]) + ("  (weak tie)" if a["weak"] else ""))  # fmt: skip
+        lines += _more(30, len(d["direct"]))
+    if d["uncovered"]:
+        lines.append("\nUncovered:")
+        lines.append(_table([[u["account"], u["reason"], u["detail"]] for u in d["uncovered"][:50]],
+                            ["account", "reason", "detail"]))  # fmt: skip
+        lines += _more(50, len(d["uncovered"]))
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--targets", "targets_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CSV of target accounts: company (and title), or people.")  # fmt: skip
+@click.option("--budget", default=3, show_default=True, type=click.IntRange(1, None),
+              help="At most this many accounts asked of one introducer.")  # fmt: skip
+@click.option("--max-asks", type=click.IntRange(1, None), help="At most this many requests in all.")
+@click.option("--per-account", default=5, show_default=True, type=click.IntRange(1, None),
+              help="Candidate introducers per account.")  # fmt: skip
+@click.option("--min-score", default=0.0, show_default=True, help="Ignore paths scoring less.")
+@click.option("--from", "sources", multiple=True, metavar="WHO")
+@click.option("--team", is_flag=True)
+@click.option("--max-hops", default=3, show_default=True, type=click.IntRange(1, 3))
+@workspace_option
+@json_option
+def plan(targets_file: str, budget: int, max_asks: int | None, per_account: int, min_score: float,
+         sources: tuple[str, ...], team: bool, max_hops: int, workspace: Path | None,
+         as_json: bool) -> None:  # fmt: skip
+    """The fewest intro requests that cover the most target accounts, with a budget per introducer."""
+    from graph.explorer import Explorer
+    from loaders.targets import parse_targets
+
+    rows = list(parse_targets(Path(targets_file).read_bytes(), file=targets_file))
+    with Explorer.open(workspace or default_path()) as ex:
+        emit(ex.plan(rows, sources=sources, team=team, budget=budget, max_asks=max_asks,
+                     per_account=per_account, max_hops=max_hops, min_score=min_score),
+             as_json, render_plan)  # fmt: skip
+
+
+def _who(d: dict) -> str:
+    extra = ", ".join(terminal(x) for x in (d.get("title"), d.get("company")) if x)
+    return terminal(d["name"]) + (f" ({extra})" if extra else "")
+
+
+def _job(x: dict) -> str:
+    return terminal(x["company"] or "?") + (f" ({terminal(x['title'])})" if x["title"] else "")
+
+
+def render_changes(r: Any) -> str:
+    lines = [f"Changes since {r.since}:" if r.since else "Changes since the previous import of each source:"]
+    if not r.sources:
+        lines.append("  nothing to compare: no source has been imported twice"
+                     + (" with an import since then" if r.since else ""))  # fmt: skip
+    for s in r.sources:
+        lines.append(f"\n{terminal(s.source)}: {terminal(s.after['file'])} ({s.after['at'][:10]}) against "
+                     f"{terminal(s.before['file'])} ({s.before['at'][:10]}): {len(s.job_moves)} job moves, "
+                     f"{len(s.title_changes)} title changes, {len(s.new)} new, {len(s.lost)} lost")  # fmt: skip
+        for label, items, fmt in (("moved", s.job_moves, None), ("title", s.title_changes, None),
+                                  ("new", s.new, _who), ("lost", s.lost, _who)):  # fmt: skip
+            for x in items[:20]:
+                lines.append(f"  {label:<6} " + (fmt(x) if fmt else f"{terminal(x.person['name'])}: "
+                                                 f"{_job(x.before)} → {_job(x.after)}"))  # fmt: skip
+            lines += _more(20, len(items))
+    if r.targets is not None:
+        lines.append(f"\nTargets ({r.targets}): {len(r.reachable)} newly reachable, "
+                     f"{len(r.unreachable)} no longer reachable")  # fmt: skip
+        for label, items in (("now", r.reachable), ("lost", r.unreachable)):
+            for c in items:
+                score = f"{c.score:.3f}  " if c.score is not None else ""
+                lines.append(f"  {label:<5} {terminal(c.target)}: {score}"
+                             + " → ".join(terminal(x["name"]) for x in c.path) + f"  ({terminal(c.why)})")  # fmt: skip
+        for u in r.unknown_targets:
+            lines.append(f"  ?     {terminal(u['target'])}: {terminal(u['reason'])}")
+    if r.first_imports:
+        lines.append("\nImported once, nothing to compare yet: "
+                     + ", ".join(terminal(f["source"]) for f in r.first_imports))  # fmt: skip
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--since", type=_DATE, help="Compare with the last import before this date.")
+@click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of target accounts: also show which became reachable.")  # fmt: skip
+@click.option("--from", "sources", multiple=True, metavar="WHO")
+@click.option("--team", is_flag=True)
+@workspace_option
+@json_option
+def changes(since: Any, targets_file: str | None, sources: tuple[str, ...], team: bool,
+            workspace: Path | None, as_json: bool) -> None:  # fmt: skip
+    """What changed since the previous export of each source: job moves, new and lost people."""
+    from graph.explorer import Explorer
+    from loaders.targets import parse_targets
+
+    rows = list(parse_targets(Path(targets_file).read_bytes(), file=targets_file)) if targets_file else None
+    with Explorer.open(workspace or default_path()) as ex:
+        emit(ex.changes(since=since, targets=rows, sources=sources, team=team), as_json, render_changes)
+
+
+# ---------------------------------------------------------------------- app
+def app_script() -> Path:
+    """The bundled Streamlit app: ``app.py`` beside the ``ui`` package (in a checkout or in
+    site-packages after ``pip install``)."""
+    import ui
+
+    path = Path(ui.__file__).resolve().parent.parent / "app.py"
+    if not path.is_file():
+        raise UsageError(f"the app is not installed: no {path}")
+    return path
+
+
+def app_command(*, port: int, host: str) -> list[str]:
+    """The ``streamlit run`` command line for the bundled app: loopback by default, no usage
+    statistics sent anywhere, no file watcher, errors shown as messages."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app_script()),
+        "--server.port", str(port), "--server.address", host, "--server.headless", "true",
+        "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+        "--client.showErrorDetails", "none", "--client.toolbarMode", "minimal",
+    ]  # fmt: skip
+
+
+@cli.command()
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the app shows your network, so loopback by default.")  # fmt: skip
+@workspace_option
+def app(port: int, host: str, workspace: Path | None) -> None:
+    """Start the Streamlit app on the workspace (open the printed URL; Ctrl+C stops it)."""
+    import os
+    import subprocess
+
+    path = (workspace or default_path()).expanduser().resolve()
+    env = {**os.environ, "TIEGRAPH_WORKSPACE": str(path)}
+    cmd = app_command(port=port, host=host)
+    click.echo(f"tiegraph app on http://{host}:{port} (workspace {terminal(str(path))})", err=True)
+    if os.name == "posix":  # become the server: signals reach it directly
+        os.execve(sys.executable, cmd, env)
+    sys.exit(subprocess.call(cmd, env=env))  # pragma: no cover - not POSIX
+
+
+# ---------------------------------------------------------------------- weak ties and reach
+def _sources_label(sources: list[dict]) -> str:
+    if len(sources) == 1:
+        return _who(sources[0])
+    return f"the team ({len(sources)} people: " + ", ".join(terminal(s["name"]) for s in sources) + ")"
+
+
+def _num(x: float | None, fmt: str = ".2f") -> str:
+    return "" if x is None else format(x, fmt)
+
+
+def render_weak_ties(r: Any) -> str:
+    d = r.to_dict()
+    team = len(d["sources"]) > 1
+    lines = [f"Weak ties of {_sources_label(d['sources'])} as of {d['now']}"]
+    for s in d["sources"]:
+        b = s["brokerage"]
+        lines.append(f"  {terminal(s['name'])}: {b['degree']} contacts, effective size "
+                     f"{_num(b['effective_size'], '.1f')} (efficiency {_num(b['efficiency'])}), "
+                     f"constraint {_num(b['constraint'], '.3f')}")  # fmt: skip
+    lines.append(f"\nBridges ({d['bridges_total']}): ties whose ends share no contact; span = hops "
+                 "between them without the tie")  # fmt: skip
+    rows = [([b["source"]["name"]] if team else []) + [
+        b["contact"]["name"], b["contact"]["company"] or "", b["kind"],
+        "∞" if b["span"] is None else str(b["span"]), f"{b['overlap']:.2f}", f"{b['strength']:.2f}",
+        str(b["new_contacts"])] for b in d["bridges"]]  # fmt: skip
+    lines.append(_table(rows, (["from"] if team else []) + ["contact", "company", "kind", "span",
+                 "overlap", "strength", "new contacts"]) if rows else "  none")  # fmt: skip
+    lines += _more(len(d["bridges"]), d["bridges_total"])
+    lines.append("\nBrokers among the contacts (effective size: non-redundant contacts; "
+                 "constraint: low = spans groups)")  # fmt: skip
+    rows = [[b["contact"]["name"], b["contact"]["company"] or "", b["source"]["name"],
+             f"{b['strength']:.2f}", _num(b["effective_size"], ".1f"), _num(b["constraint"], ".3f"),
+             str(b["degree"])] for b in d["brokers"]]  # fmt: skip
+    lines.append(_table(rows, ["contact", "company", "known by", "strength", "eff. size",
+                               "constraint", "contacts"]) if rows else "  none")  # fmt: skip
+    idle = d["params"]["idle_days"]
+    lines.append(f"\nDormant ties ({d['dormant_total']}): strong when last in touch, silent for "
+                 f"{idle}+ days; worth reviving (Levin, Walter & Murnighan 2011)")  # fmt: skip
+    rows = [([x["source"]["name"]] if team else []) + [
+        x["contact"]["name"], x["contact"]["company"] or "", f"{x['past_strength']:.2f}",
+        f"{x['strength']:.2f}", x["last_contact"] or "", str(x["idle_days"]), str(x["interactions"])]
+        for x in d["dormant"]]  # fmt: skip
+    lines.append(_table(rows, (["from"] if team else []) + ["contact", "company", "then", "now",
+                 "last contact", "days idle", "interactions"]) if rows else "  none")  # fmt: skip
+    lines += _more(len(d["dormant"]), d["dormant_total"])
+    lines.append("\nCommunities reached poorly (Louvain, within two hops)")
+    if not d["communities"]:
+        lines.append("  none")
+    for n, c in enumerate(d["communities"], 1):
+        where = ", ".join(f"{terminal(x['company'])} {x['people']}" for x in c["companies"] if x["company"])
+        lines.append(f"  #{n} {c['size']} people" + (f" ({where})" if where else "")
+                     + f": {c['direct']} known directly ({c['share']:.0%}), best tie {c['best_strength']:.2f}")  # fmt: skip
+        for e in c["entries"]:
+            via = f"{terminal(e['via']['name'])} → " if e["via"] else ""
+            lines.append(f"       in through {terminal(e['source']['name'])} → {via}"
+                         f"{terminal(e['member']['name'])} (tie {e['strength']:.2f}, score {e['score']:.3f})")  # fmt: skip
+    return "\n".join(lines)
+
+
+@cli.command("weak-ties")
+@click.option("--from", "sources", multiple=True, metavar="WHO", help="For this person (repeatable).")
+@click.option("--team", is_flag=True, help="For everyone on the team.")
+@click.option("--idle-days", default=180, show_default=True, type=click.IntRange(1, None),
+              help="Silent this long (no personal interaction) counts as dormant.")  # fmt: skip
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, None),
+              help="At most this many of each list.")  # fmt: skip
+@workspace_option
+@json_option
+def weak_ties(sources: tuple[str, ...], team: bool, idle_days: int, limit: int,
+              workspace: Path | None, as_json: bool) -> None:  # fmt: skip
+    """Bridges, brokers, dormant ties and poorly reached communities of a person or the team."""
+    from graph.explorer import Explorer
+
+    if sources and team:
+        raise UsageError("use --from or --team, not both")
+    with Explorer.open(workspace or default_path()) as ex:
+        emit(ex.weak_ties(sources=sources, team=team, idle_days=idle_days, limit=limit), as_json,
+             render_weak_ties)  # fmt: skip
+
+
+def _cell(v: int | None) -> str:
+    return "x" if v is None else f"{v:,}"
+
+
+def _aggregate_table(a: dict) -> str:
+    k = a["min_group"]
+    rows = [[r["label"]] + [_cell(v) for v in r["cells"]] + [_cell(r["total"])] for r in a["rows"]]
+    rows.append(["total"] + [_cell(v) for v in a["totals"]] + [_cell(a["total"])])
+    note = (f"  x: hidden (fewer than {k} people, or hidden with such a cell so that no total gives "
+            f"it away); {a['collapsed']} smaller or further groups make the 'other' row")  # fmt: skip
+    return _table(rows, [a["title"]] + a["columns"] + ["total"]) + "\n" + note
+
+
+def render_reach(r: Any) -> str:
+    d = r.to_dict()
+    b = d["bands"]
+    lines = [f"Reach of {_sources_label(d['sources'])}",
+             (f"bands by the weakest tie of the best chain: strong ≥ {b['strong']}, "
+              f"medium ≥ {b['medium']}, weak: any tie")]  # fmt: skip
+    top = max((h["people"]["total"] for h in d["hops"]), default=0) or 1
+    rows = []
+    for h in d["hops"]:
+        p = h["people"]
+        bar = "█" * max(0, round(30 * p["total"] / top))
+        rows.append([f"{h['hops']} hop" + ("s" if h["hops"] > 1 else ""), f"{p['total']:,}",
+                     f"{p['strong']:,}", f"{p['medium']:,}", f"{p['weak']:,}",
+                     f"{h['companies']['total']:,}", f"{h['industries']['total']:,}", bar])  # fmt: skip
+    lines.append(_table(rows, ["within", "people", "strong", "medium", "weak", "companies",
+                               "industries", ""]))  # fmt: skip
+    lines += ["", _aggregate_table(d["by_company"]), "", _aggregate_table(d["by_industry"])]
+    if d["overlap"]:
+        o = d["overlap"]
+        lines.append("\nOverlap between reps (contacts in common; Jaccard of their contact sets)")
+        lines.append(_table([[x["name"], f"{x['contacts']:,}", f"{x['unique']:,}"] for x in o["reps"]],
+                            ["rep", "contacts", "only theirs"]))  # fmt: skip
+        lines.append(_table([[p["a"]["name"], p["b"]["name"], f"{p['shared']:,}", f"{p['jaccard']:.2f}"]
+                             for p in o["pairs"]], ["rep", "rep", "shared", "jaccard"]))  # fmt: skip
+    if d["coverage"]:
+        c = d["coverage"]
+        lines.append(f"\nTarget accounts: {c['counts']['warm']} of {len(c['accounts'])} with a warm path "
+                     f"(score ≥ {c['warm_score']}, ≤ {c['max_hops']} hops; {c['warm_share']:.0%} of "
+                     "known accounts); " + ", ".join(f"{n} {s}" for s, n in c["counts"].items() if n))  # fmt: skip
+        rows = [[a["account"], a["status"], _num(a["score"], ".3f"), str(a["hops"] or ""),
+                 (a["source"] or {}).get("name") or "",
+                 ((a["introducer"] or {}).get("name") or "(direct)") if a["score"] is not None else "",
+                 (a["contact"] or {}).get("name") or a["reason"] or ""] for a in c["accounts"]]  # fmt: skip
+        lines.append(_table(rows, ["account", "status", "score", "hops", "from", "introducer",
+                                   "contact / reason"]))  # fmt: skip
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--from", "sources", multiple=True, metavar="WHO", help="For this person (repeatable).")
+@click.option("--team", is_flag=True, help="For everyone on the team.")
+@click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of target accounts: which have a warm path, and through whom.")  # fmt: skip
+@click.option("--min-group", default=5, show_default=True, type=click.IntRange(1, None),
+              help="Hide aggregate cells counting fewer people than this.")  # fmt: skip
+@click.option("--max-hops", default=3, show_default=True, type=click.IntRange(1, 3))
+@workspace_option
+@json_option
+def reach(sources: tuple[str, ...], team: bool, targets_file: str | None, min_group: int,
+          max_hops: int, workspace: Path | None, as_json: bool) -> None:  # fmt: skip
+    """Reach by hops and strength band, by company and industry (small groups hidden),
+    overlap between reps, and coverage of a target account list."""
+    from graph.explorer import Explorer
+    from loaders.targets import parse_targets
+
+    if sources and team:
+        raise UsageError("use --from or --team, not both")
+    rows = list(parse_targets(Path(targets_file).read_bytes(), file=targets_file)) if targets_file else None
+    with Explorer.open(workspace or default_path()) as ex:
+        emit(ex.reach(sources=sources, team=team, targets=rows, min_group=min_group,
+                      max_hops=max_hops), as_json, render_reach)  # fmt: skip
+
+
+# ---------------------------------------------------------------------- neo4j
+def render_sync(r: Any) -> str:
+    d = r.to_dict()
+    lines = [f"Synced to {terminal(d['target'])} ({terminal(d['server'])}): {d['mode']} sync, "
+             f"{terminal(d['reason'])}"]  # fmt: skip
+    rows = [[kind, f"{d['upserted'][kind]:,}", f"{d['deleted'][kind]:,}", f"{d['unchanged'][kind]:,}"]
+            for kind in d["upserted"]]  # fmt: skip
+    lines.append(_table(rows, ["rows", "sent", "deleted", "unchanged"]))
+    if any(d["swept"].values()):
+        lines.append("removed from the server (not in the workspace): "
+                     + ", ".join(f"{n:,} {k}" for k, n in d["swept"].items() if n))  # fmt: skip
+    lines.append(f"{d['rows_written']:,} rows in {d['batches']:,} batches, {d['seconds']:.1f} s "
+                 f"({d['rows_per_s']:,.0f} rows/s)")  # fmt: skip
+    lines += [f"  schema: {terminal(n)}" for n in d["schema"]]
+    return "\n".join(lines)
+
+
+class _Bar:
+    """A progress bar on stderr driven by a library ``progress(done, total)`` callback."""
+
+    def __init__(self, label: str, *, enabled: bool = True):
+        self.label, self.enabled, self.bar, self.done = label, enabled, None, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@cli.group()
+def sync() -> None:
+    """Push the workspace to a shared store (`tiegraph sync neo4j`)."""
+
+
+@sync.command("neo4j")
+@click.option("--uri", "--neo4j-uri", "uri", help="bolt:// or neo4j:// URI (default: $NEO4J_URI).")
+@click.option("--user", "--neo4j-user", "user", help="Neo4j user (default: $NEO4J_USER).")
+@click.option("--password", "--neo4j-password", "password", help="Neo4j password (default: $NEO4J_PASSWORD).")
+@click.option("--database", "--neo4j-database", "database",
+              help="Database (default: $NEO4J_DATABASE, else the server's default).")  # fmt: skip
+@click.option("--batch", type=click.IntRange(1, 50_000),
+              help="Rows per request (default: 1000; 200 on the FalkorDB test server).")  # fmt: skip
+@click.option("--full", is_flag=True,
+              help="Send every row and remove from the server what the workspace does not hold.")  # fmt: skip
+@workspace_option
+@json_option
+def sync_neo4j(
+    uri: str | None, user: str | None, password: str | None, database: str | None,
+    batch: int | None, full: bool, workspace: Path | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Push the workspace to Neo4j: what changed since the last sync, and delete what
+    `forget` removed. Safe to run again after a failure: it finishes the job."""
+    from graph.neo4j_store import Neo4jStore
+
+    with _open(workspace, readonly=True) as ws, Neo4jStore.open(uri, user, password, database) as store, \
+            _Bar("Syncing to Neo4j", enabled=not as_json) as bar:  # fmt: skip
+        report = store.sync(ws, batch=batch, full=full, progress=bar)
+    emit(report, as_json, render_sync)
 
 
 # ---------------------------------------------------------------------- demo

@@ -1,7 +1,8 @@
 """Untrusted text, made safe for where it is shown.
 
 Names, titles, companies and subjects come from other people's exports. This module is the one
-place that neutralises them for each output: HTML (the graph view and the app), spreadsheet
+place that neutralises them for each output: HTML (the graph view and the app), Markdown (the
+app's text, where a name must not become a link, an image, a colour or a formula), spreadsheet
 cells (CSV exports opened in Excel or Sheets), and the terminal (no escape sequences that move
 the cursor, recolour the screen or rewrite the title bar).
 """
@@ -11,13 +12,15 @@ from __future__ import annotations
 import html as _html
 import re
 
-__all__ = ["html_text", "csv_cell", "terminal"]
+__all__ = ["html_text", "csv_cell", "terminal", "markdown"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # C0/C1 controls (except tab and newline handled separately), DEL, ANSI CSI/OSC sequences,
 # and bidirectional overrides that can make text read differently than it is.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# every ASCII punctuation character may be backslash-escaped in CommonMark
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def html_text(value: object) -> str:
@@ -56,3 +59,17 @@ def terminal(value: object) -> str:
     s = _ANSI.sub("", s)
     s = s.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
     return _CONTROL.sub("", s)
+
+
+def markdown(value: object) -> str:
+    """Text for Markdown (Streamlit's ``st.markdown``, captions, labels): shown as written.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark allows it for all of
+    them), so no link, image, emphasis, HTML, autolink, ``:colour[...]`` directive or ``$``
+    formula can come from data; control characters go and line breaks become spaces, so a
+    value stays on its line.
+
+    >>> markdown("![x](http://evil.example/a.png) *Ada*")
+    '\\\\!\\\\[x\\\\]\\\\(http\\\\:\\\\/\\\\/evil\\\\.example\\\\/a\\\\.png\\\\) \\\\*Ada\\\\*'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", terminal(value))

@@ -2,8 +2,9 @@
 
 `Explorer` holds an open workspace and its built tie index, and answers in one call each:
 `intro` (who can introduce me to X?), `why_not`, `batch_intros` (a list of targets in, one row
-per suggested path out). The index is built on first use and reused while the workspace does
-not change.
+per suggested path out), `followups` (whom to get back to), `plan` (the fewest intro requests
+for a target list) and `changes` (what a newer export changed). The index is built on first
+use and reused while the workspace does not change.
 """
 
 from __future__ import annotations
@@ -11,10 +12,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from graph.build import TieIndex, load_index
+from graph.cadence import Cadence, FollowUps, cadences, followups_due
+from graph.changes import (
+    ChangeReport,
+    SourceChanges,
+    diff_snapshots,
+    hidden_edges,
+    reach_changes,
+)
 from graph.errors import Ambiguous, NotFound
+from graph.history import read_contact_history, read_import_pairs, read_people, read_ties_only_in
 from graph.intro import (
     DEFAULT_HOP_PENALTY,
     DEFAULT_PER_INTRODUCER,
@@ -23,7 +34,11 @@ from graph.intro import (
     find_intros,
     why_not,
 )
+from graph.model import Skipped
+from graph.plan import DEFAULT_BUDGET, Account, IntroPlan, plan_intros
+from graph.reach import ReachReport, reach_report
 from graph.targets import resolve_sources, resolve_target
+from graph.weak_ties import WeakTiesReport, weak_ties_report
 from graph.workspace import Workspace
 
 __all__ = ["Explorer", "BATCH_FIELDS"]
@@ -163,6 +178,163 @@ class Explorer:
                     "why": d["why"],
                     "model_version": d["model_version"],
                 }
+
+    # ------------------------------------------------------------------ follow-ups, plan, changes
+    def _today(self) -> datetime:
+        if self.now is None:
+            return datetime.now(UTC).replace(tzinfo=None)
+        return self.now if isinstance(self.now, datetime) else datetime(*self.now.timetuple()[:3])
+
+    def followups(
+        self,
+        *,
+        owner: str | None = None,
+        due_only: bool = False,
+        limit: int | None = None,
+        cadence: Cadence | None = None,
+    ) -> FollowUps:
+        """Every relationship of the team (or of `owner`) with its cadence bucket, when it was
+        last tended and whether it is due (`graph.cadence`); with `due_only`, only those due or
+        overdue; at most `limit`, most urgent first."""
+        oid = self.ws.find_person(owner) if owner else None
+        fn = followups_due if due_only else cadences
+        result = fn(read_contact_history(self.ws), now=self._today(), owner=oid,
+                    overrides=self.ws.cadence_overrides(),
+                    cadence=cadence or Cadence())  # fmt: skip
+        if limit:
+            result.items = result.items[:limit]
+        return result
+
+    def _account(self, index: TieIndex, row: Any) -> Account:
+        """A target row (`loaders.targets.TargetRow` or `Skipped`) resolved to an account."""
+        if isinstance(row, Skipped):
+            return Account(f"line {row.line}", None, row.reason)
+        try:
+            if row.person:
+                return Account(row.label, resolve_target(self.ws, index, row.person))
+            target = resolve_target(self.ws, index, row.company, company=True, title=row.title)
+            return Account(row.label, target)
+        except (NotFound, Ambiguous) as e:
+            return Account(row.label, None, str(e))
+
+    def plan(
+        self,
+        targets: Iterable,
+        *,
+        sources: Sequence[str] = (),
+        team: bool = False,
+        budget: int = DEFAULT_BUDGET,
+        max_asks: int | None = None,
+        per_account: int = 5,
+        max_hops: int = 3,
+        min_score: float = 0.0,
+        progress: Callable[[int], None] | None = None,
+    ) -> IntroPlan:
+        """The fewest intro requests that open the most target accounts (`graph.plan`).
+
+        `targets` are rows of a target list (`loaders.targets.TargetRow`, or `Skipped` rows,
+        reported as uncovered); a row repeated in the list counts once."""
+        index = self.index()
+        src = resolve_sources(self.ws, index, sources, team=team)
+        seen: set[str] = set()
+        accounts = []
+        for row in targets:
+            acc = self._account(index, row)
+            key = acc.label.casefold()
+            if key in seen and acc.target is not None:
+                continue
+            seen.add(key)
+            accounts.append(acc)
+        return plan_intros(index, src, accounts, budget=budget, max_asks=max_asks,
+                           per_account=per_account, max_hops=max_hops, min_score=min_score,
+                           progress=progress)  # fmt: skip
+
+    def changes(
+        self,
+        *,
+        since: date | datetime | None = None,
+        targets: Iterable | None = None,
+        sources: Sequence[str] = (),
+        team: bool = False,
+        max_hops: int = 3,
+    ) -> ChangeReport:
+        """What changed since the previous import of each source (or since `since`): job
+        moves, title changes, new and lost people; given target rows, the targets that became
+        (or stopped being) reachable (`graph.changes`)."""
+        pairs = read_import_pairs(self.ws, since=since)
+        ids = {pid for p in pairs for s in (p.before, p.after) if s for pid in s.people}
+        people = read_people(self.ws, ids)
+        diffs = [diff_snapshots(p.before, p.after, people) for p in pairs if p.before]
+        first = [{"source": SourceChanges.name_of(p.after), **p.after.summary()}
+                 for p in pairs if p.before is None]  # fmt: skip
+        report = ChangeReport(since=since.isoformat() if since else None, sources=diffs,
+                              first_imports=first)  # fmt: skip
+        if targets is None:
+            return report
+        index = self.index()
+        src = resolve_sources(self.ws, index, sources, team=team)
+        resolved = []
+        for row in targets:
+            acc = self._account(index, row)
+            if acc.target is None:
+                report.unknown_targets.append({"target": acc.label, "reason": acc.problem})
+            else:
+                resolved.append(acc.target)
+        report.targets = len(resolved) + len(report.unknown_targets)
+        newer = [i for p in pairs if p.before or since for i in p.newer_imports]
+        node_pairs = []
+        for a, b in read_ties_only_in(self.ws, newer):
+            na, nb = index.node_of(a), index.node_of(b)
+            if na is not None and nb is not None:
+                node_pairs.append((na, nb))
+        state: dict[int, tuple[str | None, str | None]] = {}
+        movers = []
+        for d in diffs:
+            for m in d.job_moves + d.title_changes:
+                node = index.node_of(int(m.person["id"][1:]))
+                if node is not None:
+                    state[node] = (m.before["company"], m.before["title"])
+                    if m in d.job_moves:
+                        movers.append(node)
+        report.reachable, report.unreachable = reach_changes(
+            index, src, resolved, hidden=hidden_edges(index, node_pairs, movers),
+            before_state=state, max_hops=max_hops,
+        )  # fmt: skip
+        return report
+
+
+    # ------------------------------------------------------------------ weak ties and reach
+    def weak_ties(
+        self,
+        *,
+        sources: Sequence[str] = (),
+        team: bool = False,
+        idle_days: int = 180,
+        limit: int = 20,
+        communities: bool = True,
+    ) -> WeakTiesReport:
+        """Bridges, brokers, dormant ties and poorly reached communities of a person or the
+        team (`graph.weak_ties.weak_ties_report`)."""
+        index = self.index()
+        src = resolve_sources(self.ws, index, sources, team=team)
+        return weak_ties_report(index, src, now=self.now, idle_days=idle_days, limit=limit,
+                                communities=communities)  # fmt: skip
+
+    def reach(
+        self,
+        *,
+        sources: Sequence[str] = (),
+        team: bool = False,
+        targets: Iterable | None = None,
+        min_group: int = 5,
+        max_hops: int = 3,
+    ) -> ReachReport:
+        """Reach by hops and band, suppressed aggregates by company and industry, overlap
+        between reps and, given target rows, account coverage (`graph.reach.reach_report`)."""
+        index = self.index()
+        src = resolve_sources(self.ws, index, sources, team=team)
+        accounts = None if targets is None else [self._account(index, row) for row in targets]
+        return reach_report(index, src, accounts=accounts, min_group=min_group, max_hops=max_hops)
 
 
 def _norm(company: str) -> str:

@@ -15,8 +15,9 @@
 * **Opaque ids, whitelisted attributes.** Nodes are ``n0``, ``n1``, … (never a person id or an
   email); only ``name``, ``company``, ``title`` and ``team`` of a node and ``strength`` of an
   edge are read, everything else in the graph stays out of the page.
-* **Local assets.** vis-network's JavaScript and CSS come from the installed pyvis package
-  and are inlined: no CDN, no request leaves the page.
+* **Local assets.** vis-network's JavaScript (and its tooltip CSS) come from the installed
+  pyvis package and are inlined: no CDN, and a Content-Security-Policy lets no request leave
+  the page.
 * **Bounded.** Positions are computed here (layers from the sources to the targets for
   paths, a seeded spring layout otherwise); vis physics runs only for a few dozen nodes; at
   most `max_nodes` nodes (default 300) and `max_edges` edges are drawn, the nearest to the
@@ -68,9 +69,12 @@ EDGE_FIELDS = ("strength",)
 
 _SOURCE_COLOR = "#1f6feb"
 _TARGET_COLOR = "#cf222e"
-_LABEL_MAX = 32
+_LABEL_MAX = 40
 _TOOLTIP_FIELD_MAX = 120
 _VIS_DIR = ("lib", "vis-9.1.2")
+_TOOLTIP_CSS = ("div.vis-tooltip{position:absolute;visibility:hidden;padding:5px;white-space:nowrap;"
+                "background-color:#f5f4ed;border:1px solid #808074;border-radius:3px;z-index:5;"
+                "font-size:14px;pointer-events:none}")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -184,30 +188,41 @@ def _select_nodes(
 
 
 def _layers(H: nx.Graph, sources: list[Hashable], targets: list[Hashable]) -> dict[Hashable, int] | None:
-    """Column of each node for a left-to-right paths picture, or None if it does not fit."""
+    """Column of each node for a left-to-right paths picture (sources in column 0, everyone
+    else by hops from them, targets last), or None when that picture does not fit."""
     if not sources or not targets:
         return None
-    dist = nx.multi_source_dijkstra_path_length(H, set(sources), weight=lambda u, v, d: 1)
+    dist = nx.single_source_shortest_path_length(_with_root(H, sources), _ROOT)
+    dist.pop(_ROOT)
     if len(dist) != H.number_of_nodes():
         return None
-    last = max(dist.values())
     tset = set(targets)
-    layer = {n: (last if n in tset else min(d, last - 1 if last > 0 else 0)) for n, d in dist.items()}
-    for s in sources:
-        layer[s] = 0
+    last = max((d - 1 for n, d in dist.items() if n not in tset), default=0) + 1
     if last > 5:
         return None
-    return layer
+    return {n: (last if n in tset else d - 1) for n, d in dist.items()}
+
+
+_ROOT = object()
+
+
+def _with_root(H: nx.Graph, sources: list[Hashable]) -> nx.Graph:
+    """A view of `H` plus one extra node tied to every source (multi-source hops)."""
+    R = nx.Graph()
+    R.add_edges_from(H.edges)
+    R.add_nodes_from(H.nodes)
+    R.add_edges_from((_ROOT, s) for s in sources)
+    return R
 
 
 def _positions(
-    H: nx.Graph, sources: list[Hashable], targets: list[Hashable], layout: str, seed: int
+    H: nx.Graph, layers: dict[Hashable, int] | None, seed: int
 ) -> dict[Hashable, tuple[float, float]]:
+    """Pixel positions: columns by layer when given, else a seeded spring layout."""
     n = H.number_of_nodes()
     if n == 0:
         return {}
-    layers = _layers(H, sources, targets) if layout in ("auto", "layered") else None
-    if layers is not None and (layout == "layered" or n <= 60):
+    if layers is not None:
         columns: dict[int, list[Hashable]] = {}
         for node, col in layers.items():
             columns.setdefault(col, []).append(node)
@@ -287,10 +302,11 @@ def render_graph(
     H.add_weighted_edges_from(edges, weight="strength")
     src = [s for s in src if s in kept]
     tgt = [t for t in tgt if t in kept]
-    pos = _positions(H, src, tgt, layout, seed)
-    physics = H.number_of_nodes() <= PHYSICS_MAX_NODES and not (
-        layout != "spring" and _layers(H, src, tgt) is not None and H.number_of_nodes() <= 60
-    )
+    layers = _layers(H, src, tgt) if layout != "spring" else None
+    if layout == "auto" and H.number_of_nodes() > 60:
+        layers = None
+    pos = _positions(H, layers, seed)
+    physics = layers is None and H.number_of_nodes() <= PHYSICS_MAX_NODES
 
     from pyvis.network import Network  # the data model of the page; imported on use
 
@@ -325,8 +341,12 @@ def render_graph(
     for u, v, w in H.edges(data="strength"):
         tip = (f"{_plain(H.nodes[u].get('name') or '?', 60)} – {_plain(H.nodes[v].get('name') or '?', 60)}\n"
                f"strength {w:.2f} ({strength_band(w)})")  # fmt: skip
+        extra = {}
+        if layers is not None and abs(layers[u] - layers[v]) > 1:
+            # a tie that skips a column would run straight through the people drawn there
+            extra["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.35}
         net.add_edge(ids[u], ids[v], width=round(1 + 7 * w, 2), color=_band_color(w), title=tip,
-                     arrows={"to": {"enabled": False}})  # fmt: skip
+                     arrows={"to": {"enabled": False}}, **extra)  # fmt: skip
     nodes, vis_edges, *_ = net.get_network_data()
     options = {
         "autoResize": True,
@@ -345,7 +365,7 @@ def render_graph(
     data = {
         "nodes": [{k: n[k] for k in ("id", "label", "title", "shape", "color", "size", "x", "y") if k in n}
                   for n in nodes],  # fmt: skip
-        "edges": [{k: e[k] for k in ("from", "to", "width", "color", "title", "arrows") if k in e}
+        "edges": [{k: e[k] for k in ("from", "to", "width", "color", "title", "arrows", "smooth") if k in e}
                   for e in vis_edges],  # fmt: skip
         "options": options,
     }
@@ -389,9 +409,13 @@ def _assets() -> tuple[str, str]:
     """vis-network's JavaScript and CSS from the installed pyvis package."""
     base = resources.files("pyvis").joinpath(*_VIS_DIR)
     js = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")
-    css = base.joinpath("vis-network.css").read_text(encoding="utf-8")
+    full_css = base.joinpath("vis-network.css").read_text(encoding="utf-8")
+    # only the tooltip's rules: the rest (220 KB, mostly inlined button images) styles the
+    # navigation buttons and editors this page does not use
+    rules = (r.strip() + "}" for r in full_css.split("}"))
+    css = "".join(r for r in rules if "vis-tooltip" in r.split("{", 1)[0]) or _TOOLTIP_CSS
     # the bundle is inlined in <script>/<style>: it must not be able to close them
-    if "</script" in js.lower() or "</style" in css.lower():
+    if "</script" in js.lower() or "<!--" in js or "</style" in css.lower():
         raise RuntimeError("the vis-network bundle cannot be inlined safely")
     return js, css
 
@@ -431,10 +455,12 @@ div.vis-tooltip{white-space:pre-line;max-width:360px}
     nodes: new vis.DataSet(data.nodes),
     edges: new vis.DataSet(data.edges)
   }, data.options);
-  network.once("afterDrawing", function () {
+  network.once("afterDrawing", function () {  // for tests and benchmarks: drawn, and when
+    document.body.setAttribute("data-drawn-ms", String(Math.round(performance.now())));
     document.body.setAttribute("data-drawn", String(data.nodes.length));
   });
   network.fit();
+  window.tiegraphNetwork = network;  // for the browser tests: node positions on screen
 })();
 </script>
 </body></html>

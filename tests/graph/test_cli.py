@@ -142,3 +142,38 @@ def test_demo_is_idempotent(tmp_path):
     again = json.loads(run("demo", "--workspace", ws, "--json").output)
     assert all(i["already_imported"] for i in again["imports"])
     assert first["stats"] == again["stats"]
+
+
+# ---------------------------------------------------------------------- follow-ups, plan, changes
+def test_followups_due_json_and_cadence_by_hand(demo_copy, capsys):
+    due = json.loads(run("followups", "--due", "--as-of", "2026-11-01", "--limit", "0",
+                         "--workspace", demo_copy, "--json").output)  # fmt: skip
+    assert due["as_of"] == "2026-11-01" and len(due["followups"]) == due["counts"]["due"] + due["counts"]["overdue"]
+    first = due["followups"][0]
+    assert first["status"] == "overdue" and first["why"].startswith("last contact")
+    contact, owner = first["contact"]["id"], first["owner"]["id"]
+    set_ = json.loads(run("cadence", contact, "--bucket", "C", "--owner", owner, "--workspace", demo_copy, "--json").output)
+    assert set_["bucket"] == "C" and set_["owner"] == owner
+    out = run("followups", "--as-of", "2026-11-01", "--owner", owner, "--limit", "0", "--workspace", demo_copy).output
+    assert out.startswith("Follow-ups as of 2026-11-01") and "C*" in out
+    with pytest.raises(SystemExit) as e:
+        main(["cadence", contact, "--bucket", "Q", "--workspace", str(demo_copy)])
+    assert e.value.code == 2 and "no cadence bucket 'Q'" in capsys.readouterr().err
+
+
+def test_plan_json_and_text(demo_ws_path, tmp_path):
+    targets = tmp_path / "accounts.csv"
+    targets.write_text("account,title\nGlobex,CFO\nHooli,\nNowhere Ltd,\n", encoding="utf-8")
+    p = json.loads(run("plan", "--targets", targets, "--budget", "1", "--workspace", demo_ws_path, "--json").output)
+    assert (p["accounts"], p["covered"], p["requests"], p["budget"]) == (3, 2, 1, 1)
+    assert p["uncovered"] == [{"account": "Nowhere Ltd", "reason": "unknown account",
+                               "detail": p["uncovered"][0]["detail"]}]  # fmt: skip
+    out = run("plan", "--targets", targets, "--workspace", demo_ws_path).output
+    assert out.startswith("Plan for 3 accounts: 2 covered") and "#1 ask" in out and "Uncovered:" in out
+
+
+def test_changes_on_sources_loaded_once(demo_ws_path):
+    r = json.loads(run("changes", "--workspace", demo_ws_path, "--json").output)
+    assert r["sources"] == [] and len(r["first_imports"]) == 6
+    out = run("changes", "--since", "2000-01-01", "--workspace", demo_ws_path).output
+    assert "nothing to compare" in out and "Imported once" in out

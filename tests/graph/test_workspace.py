@@ -186,3 +186,43 @@ def test_forget_removes_every_trace_from_the_file(tmp_path):
         data = f.read_bytes()
         for needle in (b"Zebulon", b"zebulon.quixote", b"zebulon-quixote-42", b"Quixote"):
             assert needle not in data, (f.name, needle)
+
+
+# ---------------------------------------------------------------------- schema 2: cadence set by hand
+def test_a_version_1_file_is_migrated_and_keeps_its_data(tmp_path, monkeypatch):
+    """A workspace written at schema 1 (no cadence table) opens at the current version, read-only
+    too (the upgrade runs through a short read-write connection), with every row kept."""
+    import graph.workspace as wsmod
+
+    path = tmp_path / "v1.db"
+    with monkeypatch.context() as m:
+        m.setattr(wsmod, "SCHEMA_VERSION", 1)
+        with Workspace.open(path) as w:
+            w.import_records(_connections(5), label="C.csv", format="linkedin", digest="a", owner=OWNER)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cadence'").fetchall()
+    db.close()
+    before = _snapshot(path)
+    with Workspace.open(path, readonly=True) as w:
+        assert w.sql("PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 2
+        assert w.cadence_overrides() == [] and w.stats()["people"] == 6
+    assert _snapshot(path) == before
+    with Workspace.open(path) as w:
+        w.set_cadence("Person 00001", "A")
+        assert w.cadence_overrides() == [(0, w.find_person("Person 00001"), "A")]
+
+
+def test_cadence_set_by_hand_follows_merges_and_is_forgotten(ws):
+    a = Person(name="Ann Lee", emails=("ann@acme.com",))
+    b = Person(name="Ann Lee", linkedin_url="https://www.linkedin.com/in/ann-lee")
+    priya = Person(name="Priya Shah", emails=("priya@ourco.com",), team=True)
+    ws.import_records([a, b, priya], label="x", format="csv", digest="x")
+    gen = ws.generation
+    ws.set_cadence("https://www.linkedin.com/in/ann-lee", "B", owner="priya@ourco.com")
+    assert ws.generation == gen + 1
+    kept = ws.merge("ann@acme.com", "https://www.linkedin.com/in/ann-lee")
+    owner = ws.find_person("priya@ourco.com")
+    assert ws.cadence_overrides() == [(owner, int(kept.kept[1:]), "B")]
+    ws.forget("ann@acme.com")
+    assert ws.cadence_overrides() == []

@@ -1,0 +1,44 @@
+"""tiegraph's Streamlit app: the frame and the router, nothing else.
+
+Run it with ``tiegraph app [--workspace PATH] [--port N]`` or ``streamlit run app.py`` (the
+workspace is ``$TIEGRAPH_WORKSPACE`` or ``./tiegraph.db``). The pages live in ``ui/``; each
+calls the library (`graph.explorer.Explorer` and friends) and draws the answer.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from graph.errors import NotFound, TiegraphError
+from ui import state
+from ui.widgets import md
+
+# emoji icons only: a Material icon as favicon is fetched from fonts.gstatic.com (offline: fails)
+st.set_page_config(page_title="tiegraph", page_icon="🤝", layout="wide")
+# Errors are messages, never tracebacks; and no table is downloaded past our formula-safe CSV.
+st.set_option("client.showErrorDetails", "none")
+st.set_option("client.disableDataExport", True)
+
+page = st.navigation({
+    "Find": [st.Page("ui/intros.py", title="Find an intro", icon="🤝",
+                     url_path="find", default=True)],
+    "Explore": [st.Page("ui/weak_ties.py", title="Weak ties", icon="🌉", url_path="weak-ties"),
+                st.Page("ui/reach.py", title="Reach", icon="📊", url_path="reach"),
+                st.Page("ui/followups.py", title="Follow-ups", icon="🔁",
+                        url_path="follow-ups")],
+    "Data": [st.Page("ui/imports.py", title="Import", icon="📥", url_path="import")],
+})  # fmt: skip
+
+try:
+    with st.sidebar:
+        try:
+            index = state.explorer().index()
+            st.caption(f"Workspace {md(state.workspace_path().name)}: {index.n:,} people, "
+                       f"{index.m:,} ties")  # fmt: skip
+        except NotFound:
+            st.caption(f"No workspace at {md(state.workspace_path())} yet")
+    page.run()
+except TiegraphError as e:
+    st.error(md(str(e)))
+finally:
+    state.release()

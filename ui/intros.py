@@ -1,0 +1,155 @@
+"""Find an intro: who can introduce me (or the team) to a person, or to someone at a company?"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from graph.answers import Suggestion, intro_request, intro_rows, suggest_targets
+from graph.errors import Ambiguous, NotFound
+from graph.explorer import BATCH_FIELDS, Explorer
+from graph.ingest import safe_file_name
+from graph.intro import IntroResult
+from ui import state
+from ui.widgets import chain, csv_bytes, graph_view, md, path_card
+
+ME, TEAM = "me", "the team"
+
+
+def _search_form(ex: Explorer) -> tuple[Suggestion | None, str | None]:
+    left, right = st.columns([3, 2])
+    text = left.text_input(
+        "Who do you want to meet?", key="q",
+        placeholder="a person or a company: name, email or company (e.g. Globex)",
+    )  # fmt: skip
+    title = right.text_input("Title at the company (optional)", key="title",
+                             placeholder="CFO, VP Sales, Head of Procurement…")  # fmt: skip
+    if not text.strip():
+        return None, None
+    found = suggest_targets(ex.ws, text, limit=12)
+    if not found:
+        st.warning(f"Nobody and no company in the workspace matches “{md(text)}”.")
+        return None, None
+    pick = st.selectbox("Matches", found, index=0, key="pick", format_func=lambda s: s.label)
+    return pick, (title.strip() or None)
+
+
+def _sources(ex: Explorer) -> tuple[list[str], bool]:
+    team = state.team_members(ex)
+    me_env = os.environ.get("TIEGRAPH_ME")
+    default = 0 if me_env or len(team) == 1 else 1
+    left, right = st.columns([1, 2])
+    who = left.radio("Search from", [ME, TEAM], index=default, horizontal=True, key="from")
+    if who == TEAM or not team:
+        if who == ME and not team:
+            right.caption("Nobody is marked as a team member yet: searching from everyone "
+                          "whose exports are loaded.")  # fmt: skip
+        return [], who == TEAM
+    ids = [d["id"] for d in team]
+    names = {d["id"]: d["name"] or d["id"] for d in team}
+    start = 0
+    if me_env:
+        try:
+            pid = f"p{ex.ws.find_person(me_env)}"
+            start = ids.index(pid) if pid in ids else 0
+        except (NotFound, Ambiguous):
+            start = 0
+    me = right.selectbox("I am", ids, index=start, key="me", format_func=lambda i: names[i])
+    return [me], False
+
+
+def _results(ex: Explorer, result: IntroResult, ask: dict) -> None:
+    target = result.target
+    st.subheader(f"Warm intros to {md(target.label)}")
+    st.caption(f"Strength model {md(result.model_version)} · each extra hop halves the score · "
+               "at most two paths through the same introducer")  # fmt: skip
+    shown = result.paths or result.nearest
+    if not result.paths:
+        st.warning(md(result.message or "No path found."))
+        if result.nearest:
+            st.markdown("**The nearest useful step:** people at the same company you can reach.")
+    for p in shown:
+        path_card(p)
+    if shown:
+        st.markdown("##### The paths in the graph")
+        graph_view(shown)
+    rows = intro_rows(result)
+    st.download_button(
+        "Download these paths (CSV)", data=csv_bytes(rows, BATCH_FIELDS),
+        file_name=f"intros-{safe_file_name(target.label, default='target')}.csv",
+        mime="text/csv", key="download", icon=":material/download:",
+    )  # fmt: skip
+    if shown:
+        _draft(shown)
+    _why_not(ex, ask)
+
+
+def _draft(paths: list) -> None:
+    st.markdown("##### Ask for the intro")
+    by_rank = {p.rank: p for p in paths}
+    rank = st.selectbox("Path", list(by_rank), key="draft-path",
+                        format_func=lambda r: f"#{r}: " + " → ".join(
+                            x["name"] or x["id"] for x in by_rank[r].path))  # fmt: skip
+    note = st.text_input("What is the meeting about? (optional, added to the draft)", key="draft-note")
+    if st.button("Draft the intro request", key="draft", icon=":material/edit_note:"):
+        st.session_state["draft_n"] = st.session_state.get("draft_n", 0) + 1
+        st.session_state["draft_text"] = intro_request(by_rank[rank], note=note)
+    text = st.session_state.get("draft_text")
+    if text:
+        edited = st.text_area("Your request (edit freely)", value=text, height=230,
+                              key=f"draft-edit-{st.session_state['draft_n']}")  # fmt: skip
+        st.caption("Copy it with the button at the top right of the box below.")
+        st.code(edited, language=None, wrap_lines=True)
+
+
+def _why_not(ex: Explorer, ask: dict) -> None:
+    with st.expander("Why not …? (someone you expected to see as introducer)"):
+        who = st.text_input("Name, email or id", key="whynot")
+        if not who.strip():
+            return
+        try:
+            w = ex.why_not(ask["target"], who, **{k: v for k, v in ask.items() if k != "target"})
+        except Ambiguous as e:
+            names = ", ".join(md(c.get("name") or c.get("id") or "?") for c in e.candidates[:8])
+            st.warning(f"“{md(who)}” could be several people: {names}. Use a full name or an email.")
+            return
+        except NotFound as e:
+            st.warning(md(str(e)))
+            return
+        st.info(md(w.message))
+        if w.best:
+            path_card(w.best)
+
+
+def render() -> None:
+    st.title("Find an intro")
+    ex = state.graph_or_first_step()
+    pick, title = _search_form(ex)
+    sources, team = _sources(ex)
+    with st.expander("Options"):
+        k = st.slider("Paths to show", 1, 10, 5, key="k")
+        max_hops = st.slider("At most this many hops", 1, 3, 3, key="max_hops")
+    if pick is None:
+        st.caption("Type a name, an email or a company above. Tip: a company plus a title "
+                   "(Globex, CFO) finds whoever holds that role there.")  # fmt: skip
+        return
+    ask = {
+        "target": pick.ref, "sources": sources, "team": team, "company": pick.is_company,
+        "title": title if pick.is_company else None, "k": k, "max_hops": max_hops,
+    }  # fmt: skip
+    if title and not pick.is_company:
+        st.caption(f"The title filter applies to companies; showing paths to {md(pick.name)}.")
+    try:
+        result = ex.intro(ask["target"], **{key: v for key, v in ask.items() if key != "target"})
+    except Ambiguous as e:
+        st.warning(md(str(e)))
+        return
+    except NotFound as e:
+        st.warning(md(str(e)))
+        return
+    st.session_state["intro_result"] = result.to_dict()
+    _results(ex, result, ask)
+
+
+render()
