@@ -45,6 +45,7 @@ import json
 import math
 import pstats
 import random
+import shutil
 import resource
 import sys
 import tempfile
@@ -504,9 +505,11 @@ def time_parse(zip_path: Path, export: dict[str, Any]) -> tuple[dict[str, Any], 
 
 
 def fresh_workspace(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", ".index.npz"):
+    for suffix in ("", "-wal", "-shm", ".index"):
         p = path.with_name(path.name + suffix)
-        if p.exists():
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
             p.unlink()
 
 

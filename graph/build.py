@@ -7,8 +7,8 @@ strength, and lays the result out as compressed sparse rows (CSR): for node ``i`
 neighbours are ``nbr[indptr[i]:indptr[i+1]]``, sorted by strength, strongest first, which lets
 the intro search stop scanning a row as soon as the rest cannot matter.
 
-The index is built once per workspace state and saved beside the workspace
-(``tiegraph.db.index.npz``); `load_index` reuses it while the workspace's generation, the
+The index is built once per workspace state and saved beside the workspace (the folder
+``tiegraph.db.index``, memory-mapped when read); `load_index` reuses it while the workspace's generation, the
 model version and the day are unchanged. It never changes the workspace, and nothing it returns
 should be changed by callers (the arrays are read-only).
 
@@ -19,8 +19,10 @@ want one and for drawing.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -49,6 +51,8 @@ __all__ = [
     "TieIndex",
     "build_index",
     "load_index",
+    "save_index",
+    "read_index_files",
     "index_path",
     "to_networkx",
     "from_edges",
@@ -66,7 +70,7 @@ _KIND_CODE = {k: i for i, k in enumerate(INTERACTION_KINDS)}
 COLLEAGUE_CLIQUE_MAX = 50
 #: Undated personal interactions count as if they were this many days old.
 UNDATED_AGE_DAYS = 365.0
-_INDEX_FORMAT = 1
+_INDEX_FORMAT = 2
 
 
 def _today_days(now: date | datetime | None) -> float:
@@ -343,9 +347,9 @@ def from_edges(
 
 # ---------------------------------------------------------------------- from a workspace
 def index_path(workspace_path: str | os.PathLike) -> Path:
-    """Where the saved index of a workspace lives: beside it, ``<file>.index.npz``."""
+    """Where the saved index of a workspace lives: the folder ``<file>.index`` beside it."""
     p = Path(workspace_path)
-    return p.with_name(p.name + ".index.npz")
+    return p.with_name(p.name + ".index")
 
 
 def build_index(
@@ -580,12 +584,22 @@ def attach_workspace(index: TieIndex, ws: Any) -> None:
         return out
 
     def evidence_rows(pa: int, pb: int, limit: int = 20) -> list[str]:
+        # Start from the one with fewer ties (CROSS JOIN fixes the loop order): from a rep
+        # with 100k contacts, the same rows took 0.1 s instead of 0.5 ms.
+        na, nb = index.node_of(pa), index.node_of(pb)
+        if na is not None and nb is not None and index.degree(na) > index.degree(nb):
+            pa, pb = pb, pa
         rows = ws.sql(
             "SELECT i.kind, i.at, coalesce(i.file, im.label), i.line, i.group_size "
-            "FROM interactions i JOIN mentions ma ON ma.id = i.a JOIN mentions mb ON mb.id = i.b "
+            "FROM mentions mx CROSS JOIN interactions i CROSS JOIN mentions my "
             "JOIN imports im ON im.id = i.import_id "
-            "WHERE (ma.person_id = ?1 AND mb.person_id = ?2) OR (ma.person_id = ?2 AND mb.person_id = ?1) "
-            "ORDER BY i.at DESC LIMIT ?3",
+            "WHERE mx.person_id = ?1 AND i.a = mx.id AND my.id = i.b AND my.person_id = ?2 "
+            "UNION ALL "
+            "SELECT i.kind, i.at, coalesce(i.file, im.label), i.line, i.group_size "
+            "FROM mentions mx CROSS JOIN interactions i CROSS JOIN mentions my "
+            "JOIN imports im ON im.id = i.import_id "
+            "WHERE mx.person_id = ?1 AND i.b = mx.id AND my.id = i.a AND my.person_id = ?2 "
+            "ORDER BY 2 DESC LIMIT ?3",
             (pa, pb, limit),
         )
         return [
@@ -607,15 +621,40 @@ _ARRAYS = ("pids", "team", "company", "indptr", "nbr", "wgt", "eid", "eu", "ev",
 
 
 def save_index(index: TieIndex, path: str | os.PathLike) -> None:
-    """Write `index` to `path` atomically (a temporary file renamed into place)."""
+    """Write `index` to the folder `path`, one ``.npy`` file per array plus ``meta.json``,
+    atomically: a new folder is written beside it and renamed into place."""
     p = Path(path)
-    tmp = p.with_name(p.name + f".tmp{os.getpid()}")
-    meta = np.array(
-        [str(_INDEX_FORMAT), index.model_version, str(index.generation), repr(index.now_days)]
-    )
-    with open(tmp, "wb") as f:
-        np.savez(f, meta=meta, **{k: getattr(index, k) for k in _ARRAYS})
-    os.replace(tmp, p)
+    tmp = p.with_name(f".{p.name}.tmp{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        for name in _ARRAYS:
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(getattr(index, name)), allow_pickle=False)
+        meta = {"format": _INDEX_FORMAT, "model_version": index.model_version,
+                "generation": index.generation, "now_days": index.now_days}  # fmt: skip
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        old = p.with_name(f".{p.name}.old{os.getpid()}")
+        if p.exists():
+            os.replace(p, old)
+        os.replace(tmp, p)
+        if old.exists():
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_index_files(path: str | os.PathLike) -> TieIndex:
+    """The index saved in folder `path`, memory-mapped: loading costs almost nothing, and
+    only the pages a search touches become resident."""
+    p = Path(path)
+    meta = json.loads((p / "meta.json").read_text())
+    if meta.get("format") != _INDEX_FORMAT:
+        raise ValueError(f"index format {meta.get('format')} is not {_INDEX_FORMAT}")
+    arrays = {name: np.load(p / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+    return TieIndex(**arrays, now_days=float(meta["now_days"]), model_version=str(meta["model_version"]),
+                    generation=int(meta["generation"]))  # fmt: skip
 
 
 def load_index(
@@ -631,20 +670,15 @@ def load_index(
     now_days = _today_days(now)
     path = index_path(ws.path)
     version = "tie-strength/1+" + weights.version
-    if cache and path.exists():
+    if cache and path.is_dir():
         try:
-            with np.load(path, allow_pickle=False) as z:
-                fmt, mv, gen, nd = (str(x) for x in z["meta"])
-                if (int(fmt), mv, int(gen), int(float(nd))) == (
-                    _INDEX_FORMAT, version, ws.generation, int(now_days)
-                ):
-                    arrays = {k: z[k] for k in _ARRAYS}
-                    for a in arrays.values():
-                        a.setflags(write=False)
-                    index = TieIndex(**arrays, now_days=float(nd), model_version=mv,
-                                     generation=int(gen), weights=weights)  # fmt: skip
-                    attach_workspace(index, ws)
-                    return index
+            index = read_index_files(path)
+            if (index.model_version, index.generation, int(index.now_days)) == (
+                version, ws.generation, int(now_days)
+            ):
+                index.weights = weights
+                attach_workspace(index, ws)
+                return index
         except (OSError, ValueError, KeyError) as e:
             log.warning("ignoring unreadable index %s: %s", path, e)
     index = build_index(ws, now=now, weights=weights, progress=progress)

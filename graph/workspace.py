@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -789,7 +790,17 @@ class Workspace:
             self._db.execute("DELETE FROM people WHERE id = ?", (pid,))
             self._bump()
         self.compact()
+        self.drop_derived()
         return {"forgotten": view.id, "name": view.name, "mentions": len(mids), "interactions": n_inter}
+
+    def drop_derived(self) -> None:
+        """Delete what is derived from the workspace and saved beside it (the tie index), so
+        that nothing removed from the workspace survives in a cache; it is rebuilt on use."""
+        derived = self.path.with_name(self.path.name + ".index")
+        if derived.is_dir():
+            shutil.rmtree(derived, ignore_errors=True)
+        elif derived.exists():
+            derived.unlink()
 
     def compact(self) -> None:
         """Overwrite freed pages and shrink the file and its WAL (after deletions)."""

@@ -178,11 +178,18 @@ def test_forget_removes_every_trace_from_the_file(tmp_path):
     with Workspace.open(path) as w:
         w.import_records([*_connections(30), secret, Interaction(Person(is_owner=True), secret, "message", datetime(2025, 1, 1))],
                          label="a", format="linkedin", digest="a", owner=OWNER)  # fmt: skip
+        from graph.build import index_path, load_index
+
+        load_index(w)  # a derived index beside the workspace, which forget must remove too
+        assert index_path(path).exists()
         done = w.forget("zebulon.quixote@secret.example")
+        assert not index_path(path).exists()
         assert done["interactions"] == 1
         with pytest.raises(NotFound):
             w.find_person("Zebulon Quixote")
-    for f in tmp_path.iterdir():
+    for f in tmp_path.rglob("*"):
+        if not f.is_file():
+            continue
         data = f.read_bytes()
         for needle in (b"Zebulon", b"zebulon.quixote", b"zebulon-quixote-42", b"Quixote"):
             assert needle not in data, (f.name, needle)
