@@ -55,6 +55,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import math
 import os
 import re
 import socket
@@ -63,6 +64,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from hashlib import blake2b
@@ -94,6 +96,7 @@ __all__ = [
     "SyncData",
     "SyncReport",
     "TieRows",
+    "ListRows",
     "workspace_sync_data",
     "sync_state_path",
     "LABELS",
@@ -268,24 +271,22 @@ COMPANY_BY_PREFIX = (
     "MATCH (c:Company) WHERE c.norm STARTS WITH $v "
     "RETURN c.id AS id, c.name AS name ORDER BY size(c.norm), c.id LIMIT 5"
 )
-#: People at exactly 1, 2, 3 hops: the nodes at the end of walks of length 1, 2, 3 (kept
-#: distinct at each step), each at the shortest length it appears at.
-REACH = """
-MATCH (s:Person) WHERE s.id IN $sources
-WITH collect(s) AS w0
-UNWIND w0 AS s
-OPTIONAL MATCH (s)-[r:KNOWS]-(a:Person) WHERE r.strength >= $min
-WITH w0, collect(DISTINCT a) AS w1
-UNWIND (CASE WHEN size(w1) = 0 THEN [null] ELSE w1 END) AS a
-OPTIONAL MATCH (a)-[r:KNOWS]-(b:Person) WHERE r.strength >= $min
-WITH w0, w1, collect(DISTINCT b) AS w2
-UNWIND (CASE WHEN size(w2) = 0 THEN [null] ELSE w2 END) AS b
-OPTIONAL MATCH (b)-[r:KNOWS]-(c:Person) WHERE r.strength >= $min
-WITH w0, w1, w2, collect(DISTINCT c) AS w3
-UNWIND [x IN w0 | [x, 0]] + [x IN w1 | [x, 1]] + [x IN w2 | [x, 2]] + [x IN w3 | [x, 3]] AS pr
-WITH pr[0] AS n, min(pr[1]) AS d
-RETURN d, count(n) AS c ORDER BY d
-"""
+#: People at exactly 1, 2, 3 hops from the sources: the ends of their ties, then the ends of
+#: those people's ties and of the ties of the people first met at 2 hops, each person kept
+#: once with the fewest hops it was met at. (Rows stay small: collecting whole levels into
+#: lists and carrying them along makes FalkorDB copy them row by row.)
+REACH = (
+    "MATCH (s:Person) WHERE s.id IN $sources WITH collect(s) AS src UNWIND src AS s "
+    "MATCH (s)-[r1:KNOWS]-(n1:Person) WHERE r1.strength >= $min "
+    "WITH DISTINCT src, n1 "
+    "OPTIONAL MATCH (n1)-[r2:KNOWS]-(n2:Person) WHERE r2.strength >= $min "
+    "UNWIND [[n1, 1], [n2, 2]] AS pr "
+    "WITH src, pr[0] AS n, min(pr[1]) AS d WHERE n IS NOT NULL "
+    "OPTIONAL MATCH (n)-[r3:KNOWS]-(m:Person) WHERE d = 2 AND r3.strength >= $min "
+    "UNWIND [[n, d], [m, d + 1]] AS pr "
+    "WITH src, pr[0] AS x, min(pr[1]) AS d WHERE x IS NOT NULL AND NOT x IN src "
+    "RETURN d, count(x) AS c ORDER BY d"
+)
 DETECT_NEO4J = (
     "CALL dbms.components() YIELD name, versions, edition "
     "RETURN name, versions[0] AS version, edition"
@@ -400,19 +401,20 @@ def _close_drivers() -> None:
 def _resp(url: str, *args: str, timeout: float = 5.0) -> str:
     """Send one command to a Redis-protocol port (FalkorDB's admin side); the reply's first
     line (``+OK``, ``-ERR ...``)."""
+    def command(*words: str) -> bytes:
+        return (f"*{len(words)}\r\n" + "".join(f"${len(w.encode())}\r\n{w}\r\n" for w in words)).encode()
+
     parts = urlsplit(url)
-    payload = f"*{len(args)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in args)
     with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout) as s:
         if parts.password:
-            auth = ("AUTH", parts.username, parts.password) if parts.username else ("AUTH", parts.password)
-            s.sendall(("*%d\r\n" % len(auth) + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in auth)).encode())
+            s.sendall(command("AUTH", *([parts.username] if parts.username else []), parts.password))
             s.recv(4096)
-        s.sendall(payload.encode())
+        s.sendall(command(*args))
         return s.recv(4096).decode(errors="replace").split("\r\n", 1)[0]
 
 
 # ---------------------------------------------------------------------- rows to sync
-class _ListRows:
+class ListRows:
     """Rows held in a list; the key of a row is its first field."""
 
     def __init__(self, rows: list[list]):
@@ -431,36 +433,85 @@ class _ListRows:
 class TieRows:
     """The ties of a `TieIndex` as sync rows (`TIE_FIELDS`), made on demand, one per edge.
 
-    `company_names` maps company ids to names (for "colleagues at ..."); `pid_of` gives the
-    public id of a node (default ``p<workspace id>``).
+    `company_names` maps company ids to names (for "colleagues at ..."); people are named by
+    their public id, ``p<workspace id>`` (``index.pids``).
     """
 
     def __init__(self, index: TieIndex, company_names: dict[int, str] | None = None):
         self.index = index
         self.names = company_names or {}
-        self._a = [_ps(p) for p in index.pids[index.eu].tolist()]
-        self._b = [_ps(p) for p in index.pids[index.ev].tolist()]
-        self._strength = index.strength.tolist()
-        self._comp = index.components.astype(np.float64).tolist()
-        self._ints = np.column_stack([index.n_ab, index.n_ba, index.n_broadcast]).tolist()
-        self._days = np.column_stack([index.first, index.last, index.last_personal]).tolist()
-        self._ctx = index.ctx.tolist()
-        self._ctxv = index.ctx_value.tolist()
-        self._cc = index.colleague_company.tolist()
-        self._counts = index.counts.tolist()
+        self._ends = np.column_stack([index.pids[index.eu], index.pids[index.ev]])
+        self._ints = np.column_stack([index.n_ab, index.n_ba, index.n_broadcast])
+        self._days = np.column_stack([index.first, index.last, index.last_personal])
 
     def __len__(self) -> int:
-        return len(self._a)
+        return len(self._ends)
 
     def key(self, e: int) -> str:
-        return f"{self._a[e]}|{self._b[e]}"
+        a, b = self._ends[e].tolist()
+        return f"p{a}|p{b}"
+
+    def keys(self) -> list[str]:
+        return [f"p{a}|p{b}" for a, b in self._ends.tolist()]
+
+    def hashes(self, salt: str = "") -> np.ndarray:
+        """A 64-bit content hash per tie (int64), from the arrays at once: the fields of
+        `row` folded with a multiply-xorshift mixer (MurmurHash3's finaliser constants).
+        Equal rows hash equal; a changed field changes the hash (up to chance, 2**-64)."""
+        ix = self.index
+        m = len(self)
+        h = np.full(m, _digest("ties" + salt) & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for col in self._hash_columns():
+                h ^= col
+                h *= np.uint64(0xFF51AFD7ED558CCD)
+                h ^= h >> np.uint64(33)
+            h *= np.uint64(0xC4CEB9FE1A85EC53)
+            h ^= h >> np.uint64(29)
+        assert len(h) == m == len(ix.strength)
+        return h.view(np.int64)
+
+    def _hash_columns(self) -> Iterator[np.ndarray]:
+        ix = self.index
+
+        def bits(x: np.ndarray) -> np.ndarray:
+            x = np.asarray(x, dtype=np.float64)
+            b = x.view(np.uint64).copy()
+            b[np.isnan(x)] = np.uint64(0x7FF8000000000001)  # every "never" alike
+            return b
+
+        def ints(x: np.ndarray) -> np.ndarray:
+            return np.asarray(x, dtype=np.int64).view(np.uint64)
+
+        yield ints(self._ends[:, 0])
+        yield ints(self._ends[:, 1])
+        yield bits(ix.strength)
+        comps = np.asarray(ix.components, dtype=np.float64)
+        for j in range(comps.shape[1]):
+            yield bits(comps[:, j])
+        for j in range(3):
+            yield ints(self._ints[:, j])
+            yield bits(self._days[:, j])
+        yield ints(ix.ctx)
+        yield bits(ix.ctx_value)
+        cc = np.asarray(ix.colleague_company, dtype=np.int64)
+        names = np.zeros(max(int(cc.max(initial=-1)) + 1, 1), dtype=np.uint64)
+        for cid, name in self.names.items():
+            if 0 <= cid < len(names):
+                names[cid] = _digest(name) & 0xFFFFFFFFFFFFFFFF
+        yield np.where(cc >= 0, names[np.maximum(cc, 0)], np.uint64(0))
+        counts = np.asarray(ix.counts)
+        for j in range(counts.shape[1]):
+            yield ints(counts[:, j])
 
     def row(self, e: int) -> list:
-        days = [None if d != d else d for d in self._days[e]]  # NaN (never) -> null
-        cc = self._cc[e]
-        return [self._a[e], self._b[e], self._strength[e], *self._comp[e], *self._ints[e],
-                *days, self._ctx[e], self._ctxv[e], self.names.get(cc) if cc >= 0 else None,
-                *self._counts[e]]  # fmt: skip
+        ix = self.index
+        a, b = self._ends[e].tolist()
+        days = [None if math.isnan(d) else d for d in self._days[e].tolist()]  # never -> null
+        cc = int(ix.colleague_company[e])
+        return [f"p{a}", f"p{b}", float(ix.strength[e]), *ix.components[e].tolist(),
+                *self._ints[e].tolist(), *days, int(ix.ctx[e]), float(ix.ctx_value[e]),
+                self.names.get(cc) if cc >= 0 else None, *ix.counts[e].tolist()]  # fmt: skip
 
 
 @dataclass
@@ -537,7 +588,7 @@ def workspace_sync_data(ws: Any, index: TieIndex | None = None, *, now: Any = No
             seen.setdefault(ident, [_position_key(*ident), _ps(pid), f"c{cid}", titles[pid], None, None, True])
     positions = sorted(seen.values())
     return SyncData(
-        companies=_ListRows(companies), people=_ListRows(people), positions=_ListRows(positions),
+        companies=ListRows(companies), people=ListRows(people), positions=ListRows(positions),
         ties=TieRows(index, names), now_days=float(index.now_days),
         model_version=index.model_version, generation=int(index.generation),
     )  # fmt: skip
@@ -562,13 +613,15 @@ def _encode(row: list) -> bytes:
     )
 
 
-def _wire_size(row: list, payload: bytes) -> int:
+def _wire_size(row: list) -> int:
     """Bytes a row may take in a request: its JSON, plus what a server that turns
     parameters into Cypher text adds (17 digits per float, ", " between items)."""
-    return len(payload) + len(row) + 18 * sum(isinstance(v, float) for v in row)
+    return len(_encode(row)) + len(row) + 18 * sum(isinstance(v, float) for v in row)
 
 
-def _digest(payload: bytes) -> int:
+def _digest(payload: bytes | str) -> int:
+    if isinstance(payload, str):
+        payload = payload.encode("utf-8", "surrogatepass")
     return int.from_bytes(blake2b(payload, digest_size=8).digest(), "big", signed=True)
 
 
@@ -652,17 +705,15 @@ class _SyncState:
             )
         self.full_run, self.synced_at = None, at
 
-    def _tx(self) -> Any:
-        state = self
-
-        class _Tx:
-            def __enter__(self) -> None:
-                state.db.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self, et: Any, ev: Any, tb: Any) -> None:
-                state.db.execute("ROLLBACK" if et else "COMMIT")
-
-        return _Tx()
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
 
 # ---------------------------------------------------------------------- reports
@@ -955,19 +1006,23 @@ class Neo4jStore:
                        "positions": UPSERT_POSITIONS, "ties": UPSERT_TIES}  # fmt: skip
             for name, changed, _ in plan:
                 rows = getattr(data, name)
-                chunks = list(_chunks(changed, rows_cap, bytes_cap - len(upserts[name]) - 200))
-                for b, chunk in enumerate(chunks, 1):
-                    payload = [rows.row(i) for i, _, _ in chunk]
+                items = ((i, h, rows.row(i)) for i, h in changed)
+                first = 0
+                for b, chunk in enumerate(_chunks(items, rows_cap, bytes_cap - len(upserts[name]) - 200,
+                                                  lambda it: _wire_size(it[2])), 1):  # fmt: skip
+                    payload = [row for _, _, row in chunk]
+                    where = f"{name} batch {b} (rows {first + 1:,}-{first + len(chunk):,} of {len(changed):,})"
                     res = self._send(upserts[name], {"rows": payload, "run": run, "mv": data.model_version},
-                                     name, b, len(chunks), done, total)  # fmt: skip
+                                     where, done, total)  # fmt: skip
                     sent = int(res[0]["n"]) if res else 0
                     if sent != len(payload):
                         raise StoreError(
-                            f"sync to {self.config.target}: {name} batch {b} of {len(chunks)}: "
-                            f"{len(payload) - sent} rows refer to people or companies missing on "
-                            "the server; run `tiegraph sync neo4j --full` to rebuild it"
+                            f"sync to {self.config.target}: {where}: {len(payload) - sent} rows "
+                            "refer to people or companies missing on the server; run "
+                            "`tiegraph sync neo4j --full` to rebuild it"
                         )
                     state.record(name, [(rows.key(i), h) for i, h, _ in chunk])
+                    first += len(chunk)
                     done += len(chunk)
                     report.batches += 1
                     if progress:
@@ -978,7 +1033,7 @@ class Neo4jStore:
                 chunks = [gone[i : i + rows_cap] for i in range(0, len(gone), rows_cap)]
                 for b, keys in enumerate(chunks, 1):
                     self._send(deletes[name], {"rows": [_delete_row(name, k) for k in keys]},
-                               f"{name} (deletions)", b, len(chunks), done, total)  # fmt: skip
+                               f"{name} deletion batch {b} of {len(chunks)}", done, total)  # fmt: skip
                     state.drop(name, keys)
                     done += len(keys)
                     report.batches += 1
@@ -1001,19 +1056,17 @@ class Neo4jStore:
         return report
 
     def _plan(self, data: SyncData, state: _SyncState, report: SyncReport) -> list:
-        """Per kind: rows to send ``(i, hash, bytes)`` and keys to delete."""
+        """Per kind: rows to send ``(i, hash)`` (new or changed since the state file's
+        record) and keys to delete (recorded, no longer in the data)."""
         plan = []
         for name, rows in data.kinds():
             known = state.hashes(name)
-            salt = data.model_version.encode() if name == "ties" else b""
-            changed = []
-            for i in range(len(rows)):
-                row = rows.row(i)
-                payload = _encode(row)
-                h = _digest(payload + salt)
-                key = rows.key(i)
-                if known.pop(key, None) != h:
-                    changed.append((i, h, _wire_size(row, payload)))
+            salt = data.model_version if name == "ties" else ""
+            if hasattr(rows, "hashes"):  # computed from arrays at once (ties)
+                pairs: Iterable = zip(rows.keys(), rows.hashes(salt).tolist(), strict=True)
+            else:
+                pairs = ((rows.key(i), _digest(_encode(rows.row(i)) + salt.encode())) for i in range(len(rows)))
+            changed = [(i, h) for i, (key, h) in enumerate(pairs) if known.pop(key, None) != h]
             gone = sorted(known)
             report.upserted[name] = len(changed)
             report.deleted[name] = len(gone)
@@ -1021,14 +1074,14 @@ class Neo4jStore:
             plan.append((name, changed, gone))
         return plan
 
-    def _send(self, query: str, params: dict, name: str, b: int, nb: int, done: int, total: int) -> list:
+    def _send(self, query: str, params: dict, where: str, done: int, total: int) -> list:
         from neo4j.exceptions import DriverError, Neo4jError
 
         try:
             return self._run(query, params, write=True)
         except (Neo4jError, DriverError, OSError) as e:
             raise StoreError(
-                f"sync to {self.config.target} failed at {name} batch {b} of {nb}: {e}; "
+                f"sync to {self.config.target} failed at {where}: {e}; "
                 f"{done:,} of {total:,} rows were written and recorded before it. "
                 "Run the sync again to finish (what was sent is not sent twice)"
             ) from e
@@ -1314,7 +1367,8 @@ class Neo4jStore:
         if not raws:
             return []
         info = self.people_info([n for r in raws for n in r.nodes])
-        pairs = list(dict.fromkeys((min(a, b), max(a, b)) for r in raws for a, b in zip(r.nodes, r.nodes[1:])))
+        pairs = list(dict.fromkeys((min(a, b), max(a, b)) for r in raws
+                                     for a, b in zip(r.nodes, r.nodes[1:], strict=False)))  # fmt: skip
         props: dict[tuple[int, int], dict] = {}
         for j in range(0, len(pairs), 300):
             chunk = [[_ps(a), _ps(b)] for a, b in pairs[j : j + 300]]
@@ -1397,17 +1451,19 @@ def _evidence(props: dict, *, forward: bool) -> TieEvidence:
     )  # fmt: skip
 
 
-def _chunks(items: list, max_rows: int, max_bytes: int) -> Iterator[list]:
-    """Consecutive slices of ``(i, hash, size)`` items within both limits (at least one
-    item each)."""
+def _chunks(
+    items: Iterable, max_rows: int, max_bytes: int, size: Callable[[Any], int]
+) -> Iterator[list]:
+    """Consecutive batches of `items` with at most `max_rows` items and `max_bytes` of
+    ``size(item) + 2`` each (an item bigger than that goes alone)."""
     out: list = []
-    size = 0
+    used = 0
     for it in items:
-        if out and (len(out) >= max_rows or size + it[2] + 2 > max_bytes):
+        n = size(it) + 2
+        if out and (len(out) >= max_rows or used + n > max_bytes):
             yield out
-            out, size = [], 0
+            out, used = [], 0
         out.append(it)
-        size += it[2] + 2
+        used += n
     if out:
         yield out
-
