@@ -191,11 +191,13 @@ class _Best:
         return _select(self.found, self.k, self.cap)
 
 
-def _scratch_arrays(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-thread work arrays of length >= `n`, all zero/False; callers reset what they set."""
+def _scratch_arrays(n: int) -> tuple[np.ndarray, ...]:
+    """Per-thread work arrays of length >= `n`, all zero/False; callers reset what they set:
+    best left tie and group position per person, a mark, best right tie and group position."""
     arrs = getattr(_local, "arrays", None)
     if arrs is None or len(arrs[0]) < n:
-        arrs = (np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool))
+        arrs = (np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool),
+                np.zeros(n), np.zeros(n, dtype=np.int64))  # fmt: skip
         _local.arrays = arrs
     return arrs
 
@@ -223,7 +225,7 @@ def _search(
     """Find every path that can reach the top-k into `best` (see the module docstring)."""
     indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
     rowmax = _rowmax(index)
-    lbest, lpos, mark = _scratch_arrays(index.n)
+    lbest, lpos, mark, rbest, rpos = _scratch_arrays(index.n)
     Sarr = np.array(S, dtype=np.int64)
     T = sorted(T, key=lambda t: -rowmax[t])
     # 1 hop: a source tied to a target
@@ -298,35 +300,22 @@ def _search(
         best.refresh()
         if max_hops < 3:
             return
-        # 3 hops: s - a - b - t; middle persons b taken in order of their best possible score,
-        # a chunk at a time so that the threshold found so far prunes the rest
+        # 3 hops: s - a - b - t, joined through the middle tie (a, b) from whichever side has
+        # fewer ties to scan: the rows of the persons b next to the targets, or of the persons
+        # a next to the sources
         bound3 = R_w * rowmax[R_m] * (max_l * pp)
         ok = bound3 >= best.theta
         if banned_arr is not None:
             ok &= ~mark[R_m]
-        cand = _ordered(bound3, ok)
-        for c0 in range(0, len(cand), _CHUNK):
-            chunk = [q for q in cand[c0 : c0 + _CHUNK] if bound3[q] >= best.theta]
-            if not chunk:
-                break
-            ch = np.array(chunk, dtype=np.int64)
-            bparts = [(int(indptr[b]), int(indptr[b + 1]), q) for b, q in zip(R_m[ch].tolist(), chunk, strict=True)]
-            M_idx = _slots(bparts)
-            if not len(M_idx):
-                continue
-            M_q = np.repeat(ch, [hi - lo for lo, hi, _ in bparts])
-            M_a = nbr[M_idx].astype(np.int64)
-            tail = wgt[M_idx] * R_w[M_q] * pp
-            lb = lbest[M_a]
-            score = lb * tail
-            hits = _ordered(score, (lb > 0) & (score >= best.theta) & (M_a != R_t[M_q]))
-            for h in hits:
-                if score[h] < best.theta:
-                    break
-                q = int(M_q[h])
-                b, t = int(R_m[q]), int(R_t[q])
-                extend(int(M_a[h]), float(tail[h]), t, b, (b, t), (int(eid[M_idx[h]]), int(eid[R_idx[q]])))
-            best.refresh()
+        deg = np.diff(indptr)
+        cost_right = int(deg[R_m[ok]].sum())
+        cost_left = int(deg[uniq].sum())
+        join = _FORCE_JOIN or ("left" if cost_left < cost_right else "right")
+        if join == "right":
+            _join_from_right(index, best, R_idx, R_m, R_w, R_t, bound3, ok, lbest, extend, pp)
+        else:
+            _join_from_left(index, best, R_idx[ok], R_m[ok], R_w[ok], R_t[ok], uniq,
+                            lbest, rbest, rpos, Al, W1l, E1l, SRCl, lpos, pp)  # fmt: skip
     finally:
         lbest[uniq] = 0.0
         lpos[uniq] = 0
@@ -335,6 +324,105 @@ def _search(
 
 
 _CHUNK = 32
+#: Tests set this to "left" or "right" to check both joins; None chooses by cost.
+_FORCE_JOIN: str | None = None
+
+
+def _join_from_right(index, best, R_idx, R_m, R_w, R_t, bound3, ok, lbest, extend, pp) -> None:  # noqa: ANN001
+    """Three-hop paths by scanning the rows of the persons b next to the targets."""
+    indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
+    cand = _ordered(bound3, ok)
+    for c0 in range(0, len(cand), _CHUNK):
+        chunk = [q for q in cand[c0 : c0 + _CHUNK] if bound3[q] >= best.theta]
+        if not chunk:
+            break
+        ch = np.array(chunk, dtype=np.int64)
+        bparts = [(int(indptr[b]), int(indptr[b + 1]), q) for b, q in zip(R_m[ch].tolist(), chunk, strict=True)]
+        M_idx = _slots(bparts)
+        if not len(M_idx):
+            continue
+        M_q = np.repeat(ch, [hi - lo for lo, hi, _ in bparts])
+        M_a = nbr[M_idx].astype(np.int64)
+        tail = wgt[M_idx] * R_w[M_q] * pp
+        lb = lbest[M_a]
+        score = lb * tail
+        hits = _ordered(score, (lb > 0) & (score >= best.theta) & (M_a != R_t[M_q]))
+        for h in hits:
+            if score[h] < best.theta:
+                break
+            q = int(M_q[h])
+            b, t = int(R_m[q]), int(R_t[q])
+            extend(int(M_a[h]), float(tail[h]), t, b, (b, t), (int(eid[M_idx[h]]), int(eid[R_idx[q]])))
+        best.refresh()
+
+
+def _join_from_left(index, best, R_idx, R_m, R_w, R_t, uniq, lbest, rbest, rpos,  # noqa: ANN001
+                    Al, W1l, E1l, SRCl, lpos, pp) -> None:  # noqa: ANN001
+    """Three-hop paths by scanning the rows of the persons a next to the sources (the right
+    side grouped by person b, like the left side by person a)."""
+    if not len(R_m):
+        return
+    order = np.argsort(R_m * 2.0 - R_w, kind="stable")
+    Rm, Rw, Rt, Ri = R_m[order], R_w[order], R_t[order], R_idx[order]
+    starts = np.flatnonzero(np.concatenate([[True], Rm[1:] != Rm[:-1]]))
+    right_uniq = Rm[starts]
+    rbest[right_uniq] = Rw[starts]
+    rpos[right_uniq] = starts + 1
+    try:
+        _scan_left_rows(index, best, uniq, lbest, rbest, rpos, Rm, Rw, Rt, eid_of=index.eid[Ri],
+                        left=(Al, W1l, E1l, SRCl, lpos), pp=pp)  # fmt: skip
+    finally:
+        rbest[right_uniq] = 0.0
+        rpos[right_uniq] = 0
+
+
+def _scan_left_rows(index, best, uniq, lbest, rbest, rpos, Rm, Rw, Rt, *, eid_of, left, pp) -> None:  # noqa: ANN001
+    indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
+    Al, W1l, E1l, SRCl, lpos = left
+    Rml, Rwl, Rtl, Rel = Rm.tolist(), Rw.tolist(), Rt.tolist(), eid_of.tolist()
+    n_right = len(Rml)
+    n_left = len(Al)
+    max_r = float(Rw.max())
+    rowmax = _rowmax(index)
+    bound = lbest[uniq] * rowmax[uniq] * (max_r * pp)
+    cand = _ordered(bound, bound >= best.theta)
+    for c0 in range(0, len(cand), _CHUNK):
+        chunk = [q for q in cand[c0 : c0 + _CHUNK] if bound[q] >= best.theta]
+        if not chunk:
+            break
+        aa = uniq[np.array(chunk, dtype=np.int64)]
+        aparts = [(int(indptr[a]), int(indptr[a + 1]), a) for a in aa.tolist()]
+        M_idx = _slots(aparts)
+        if not len(M_idx):
+            continue
+        M_a = np.repeat(aa, [hi - lo for lo, hi, _ in aparts])
+        M_b = nbr[M_idx].astype(np.int64)
+        w2 = wgt[M_idx]
+        rb = rbest[M_b]
+        score = lbest[M_a] * w2 * rb * pp
+        for h in _ordered(score, (rb > 0) & (score >= best.theta)):
+            if score[h] < best.theta:
+                break
+            a, b, wm, e2 = int(M_a[h]), int(M_b[h]), float(w2[h]), int(eid[M_idx[h]])
+            la = float(lbest[a])
+            i = int(rpos[b]) - 1
+            while i < n_right and Rml[i] == b:
+                w3 = Rwl[i]
+                if la * wm * w3 * pp < best.theta:
+                    break
+                t = Rtl[i]
+                if t != a:
+                    j = int(lpos[a]) - 1
+                    while j < n_left and Al[j] == a:
+                        sc = W1l[j] * wm * w3 * pp
+                        if sc < best.theta:
+                            break
+                        src = SRCl[j]
+                        if src != b and src != t:
+                            best.add(RawPath(sc, (src, a, b, t), (E1l[j], e2, Rel[i])))
+                        j += 1
+                i += 1
+        best.refresh()
 
 
 def _slots(parts: list[tuple[int, int, int]]) -> np.ndarray:
