@@ -13,20 +13,20 @@ from graph.errors import NotFound, TiegraphError
 from ui import state
 from ui.widgets import md
 
-# emoji icons only: a Material icon as favicon is fetched from fonts.gstatic.com (offline: fails)
+# An emoji favicon is drawn locally; a Material icon one (as page or page_icon) would be fetched
+# from fonts.gstatic.com, and the app must work offline: so no icons on the pages either.
 st.set_page_config(page_title="tiegraph", page_icon="🤝", layout="wide")
 # Errors are messages, never tracebacks; and no table is downloaded past our formula-safe CSV.
 st.set_option("client.showErrorDetails", "none")
 st.set_option("client.disableDataExport", True)
+st.set_option("client.toolbarMode", "minimal")  # no "Deploy" button: this app is local
 
 page = st.navigation({
-    "Find": [st.Page("ui/intros.py", title="Find an intro", icon="🤝",
-                     url_path="find", default=True)],
-    "Explore": [st.Page("ui/weak_ties.py", title="Weak ties", icon="🌉", url_path="weak-ties"),
-                st.Page("ui/reach.py", title="Reach", icon="📊", url_path="reach"),
-                st.Page("ui/followups.py", title="Follow-ups", icon="🔁",
-                        url_path="follow-ups")],
-    "Data": [st.Page("ui/imports.py", title="Import", icon="📥", url_path="import")],
+    "Find": [st.Page("ui/intros.py", title="Find an intro", url_path="find", default=True)],
+    "Explore": [st.Page("ui/weak_ties.py", title="Weak ties", url_path="weak-ties"),
+                st.Page("ui/reach.py", title="Reach", url_path="reach"),
+                st.Page("ui/followups.py", title="Follow-ups", url_path="follow-ups")],
+    "Data": [st.Page("ui/imports.py", title="Import", url_path="import")],
 })  # fmt: skip
 
 try:

@@ -25,7 +25,14 @@ from pathlib import Path
 from graph.errors import LoadError
 from graph.workspace import ImportReport, Workspace
 
-__all__ = ["LoadProgress", "LoadResult", "load_exports", "load_demo", "safe_file_name", "stage_uploads"]
+__all__ = [
+    "LoadProgress",
+    "LoadResult",
+    "load_exports",
+    "load_demo",
+    "safe_file_name",
+    "stage_uploads",
+]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _NAME_MAX = 120

@@ -91,6 +91,8 @@ class GraphView:
         How many were not drawn because of the caps.
     physics : bool
         Whether vis-network's force layout runs (small graphs only).
+    kept_by : str
+        Which people were kept when not all could be drawn.
     """
 
     html: str
@@ -99,6 +101,7 @@ class GraphView:
     left_out_nodes: int = 0
     left_out_edges: int = 0
     physics: bool = False
+    kept_by: str = "nearest to the people marked"
 
     @property
     def note(self) -> str | None:
@@ -107,7 +110,7 @@ class GraphView:
         if self.left_out_nodes:
             parts.append(
                 f"{self.left_out_nodes:,} more people not drawn (showing the {self.nodes:,} "
-                "nearest to the people marked)"
+                f"{self.kept_by})"
             )
         if self.left_out_edges:
             parts.append(f"{self.left_out_edges:,} weaker ties not drawn")
@@ -154,21 +157,28 @@ def _plain(value: object, limit: int) -> str:
 
 
 def _strength(data: Mapping[str, Any]) -> float:
+    return _unit(data.get("strength", 0.0))
+
+
+def _unit(value: object) -> float:
+    """A strength clipped to [0, 1]; anything not a number (or NaN) is 0."""
     try:
-        s = float(data.get("strength", 0.0))
+        s = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return 0.0
-    return min(1.0, max(0.0, s)) if s == s else 0.0  # NaN -> 0
+    return min(1.0, max(0.0, s)) if s == s else 0.0
 
 
 # ---------------------------------------------------------------------- choosing what to draw
-def _select_nodes(
-    G: nx.Graph, marked: list[Hashable], max_nodes: int
-) -> list[Hashable]:
+def _select_nodes(G: nx.Graph, marked: list[Hashable], max_nodes: int) -> list[Hashable]:
     """The nodes to draw: the marked ones, then by hops from them, strongest ties first."""
     if G.number_of_nodes() <= max_nodes:
         return list(G.nodes)
-    best = {n: max((_strength(d) for d in G.adj[n].values()), default=0.0) for n in G.nodes}
+    best = dict.fromkeys(G.nodes, 0.0)  # each node's strongest tie
+    for u, v, w in G.edges(data="strength", default=0.0):
+        w = _unit(w)
+        best[u] = max(best[u], w)
+        best[v] = max(best[v], w)
     chosen: list[Hashable] = list(dict.fromkeys(m for m in marked if m in G))[:max_nodes]
     seen = set(chosen)
     frontier = list(chosen)
@@ -187,7 +197,9 @@ def _select_nodes(
     return chosen
 
 
-def _layers(H: nx.Graph, sources: list[Hashable], targets: list[Hashable]) -> dict[Hashable, int] | None:
+def _layers(
+    H: nx.Graph, sources: list[Hashable], targets: list[Hashable]
+) -> dict[Hashable, int] | None:
     """Column of each node for a left-to-right paths picture (sources in column 0, everyone
     else by hops from them, targets last), or None when that picture does not fit."""
     if not sources or not targets:
@@ -233,7 +245,7 @@ def _positions(
             for i, v in enumerate(members):
                 pos[v] = (col * 260.0, (i - (k - 1) / 2) * 90.0)
         return pos
-    raw = nx.spring_layout(H, seed=seed, weight="strength", iterations=60)
+    raw = nx.spring_layout(H, seed=seed, weight="strength", iterations=40)
     scale = 120.0 * max(1.0, n**0.5)
     return {v: (float(x) * scale, float(y) * scale) for v, (x, y) in raw.items()}
 
@@ -295,7 +307,9 @@ def render_graph(
         d = G.nodes[v]
         H.add_node(v, **{k: d.get(k) for k in NODE_FIELDS})
     kept = set(keep)
-    edges = [(u, v, _strength(d)) for u, v, d in G.edges(kept, data=True) if u in kept and v in kept]
+    edges = [
+        (u, v, _strength(d)) for u, v, d in G.edges(kept, data=True) if u in kept and v in kept
+    ]
     total_edges = len(edges)
     edges.sort(key=lambda e: -e[2])
     edges = edges[:max_edges]
@@ -356,17 +370,41 @@ def render_graph(
             "barnesHut": {"springLength": 140, "avoidOverlap": 0.2},
         },
         "layout": {"improvedLayout": False, "randomSeed": int(seed)},
-        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False,
-                        "keyboard": False, "hideEdgesOnDrag": len(vis_edges) > 400},  # fmt: skip
-        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3,
-                           "strokeColor": "#ffffff"}, "borderWidth": 1},  # fmt: skip
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "navigationButtons": False,
+            "keyboard": False,
+            "hideEdgesOnDrag": len(vis_edges) > 400,
+        },  # fmt: skip
+        "nodes": {
+            "font": {
+                "size": 14,
+                "face": "system-ui, sans-serif",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+            "borderWidth": 1,
+        },  # fmt: skip
         "edges": {"smooth": False, "color": {"inherit": False}, "selectionWidth": 2},
     }
     data = {
-        "nodes": [{k: n[k] for k in ("id", "label", "title", "shape", "color", "size", "x", "y") if k in n}
-                  for n in nodes],  # fmt: skip
-        "edges": [{k: e[k] for k in ("from", "to", "width", "color", "title", "arrows", "smooth") if k in e}
-                  for e in vis_edges],  # fmt: skip
+        "nodes": [
+            {
+                k: n[k]
+                for k in ("id", "label", "title", "shape", "color", "size", "x", "y")
+                if k in n
+            }
+            for n in nodes
+        ],  # fmt: skip
+        "edges": [
+            {
+                k: e[k]
+                for k in ("from", "to", "width", "color", "title", "arrows", "smooth")
+                if k in e
+            }
+            for e in vis_edges
+        ],  # fmt: skip
         "options": options,
     }
     html = _page(script_json(data), int(height))
@@ -377,6 +415,7 @@ def render_graph(
         left_out_nodes=G.number_of_nodes() - H.number_of_nodes(),
         left_out_edges=total_edges - len(edges),
         physics=physics,
+        kept_by="nearest to the people marked" if src or tgt else "best connected",
     )
 
 
@@ -439,7 +478,7 @@ html,body{margin:0;padding:0;background:#fff;font:13px system-ui,sans-serif;colo
 #tg-legend .k{margin-right:14px;white-space:nowrap}
 #tg-legend i{display:inline-block;width:18px;height:4px;margin-right:5px;vertical-align:middle}
 #tg-legend .s{color:%(source)s}#tg-legend .t{color:%(target)s}
-div.vis-tooltip{white-space:pre-line;max-width:360px}
+div.vis-tooltip{white-space:pre-line;max-width:360px;font:13px system-ui,sans-serif}
 </style></head>
 <body>
 <div id="tg-net"></div>

@@ -79,8 +79,10 @@ def test_find_page_ranks_like_the_library(demo_app):
     assert shown["paths"][0]["introducer"]["name"] == "Renée García-López"
     # the first card shows that path and the "why" of each hop
     cards = [m.value for m in at.markdown]
-    first = cards.index("**#1** · score **%.3f** · 2 hops" % expected.paths[0].score)
-    assert cards[first + 1] == "#### " + " → ".join(markdown(p["name"]) for p in expected.paths[0].path)
+    first = cards.index(f"**#1** · score **{expected.paths[0].score:.3f}** · 2 hops")
+    assert cards[first + 1] == "#### " + " → ".join(
+        markdown(p["name"]) for p in expected.paths[0].path
+    )
     for tie in expected.paths[0].ties:
         assert markdown(tie["why"]) in cards[first + 2]
 
@@ -94,6 +96,8 @@ def test_team_search_and_draft_request(demo_app):
     at.button(key="draft").click().run()
     assert at.text_area[0].value == intro_request(expected.paths[1])
     assert "Would you be open to introducing us?" in at.text_area[0].value
+    _search(at, "Initech")  # another search: the draft was for Globex's CFO, it goes
+    assert not at.text_area
 
 
 def test_why_not_box_gives_the_library_answer(demo_app):
@@ -129,6 +133,15 @@ def test_missing_workspace_shows_the_first_step(tmp_path, monkeypatch):
     assert not (tmp_path / "none.db").exists()  # looking changes nothing
 
 
+def test_a_file_that_is_no_workspace_is_an_error_message(tmp_path, monkeypatch):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"not an SQLite file at all, just some words " * 100)
+    monkeypatch.setenv("TIEGRAPH_WORKSPACE", str(path))
+    at = _app()
+    (error,) = [e.value for e in at.error]
+    assert "is not a tiegraph workspace" in error
+
+
 def test_empty_workspace_can_load_the_demo(tmp_path, monkeypatch):
     path = tmp_path / "empty.db"
     Workspace.open(path).close()
@@ -149,7 +162,11 @@ def test_explore_pages_render_without_error(demo_app, page):
     assert not at.exception, at.exception
     assert not at.error
     assert at.title[0].value in ("Weak ties", "Reach", "Follow-ups")
-    method = {"ui/weak_ties.py": "weak_ties", "ui/reach.py": "reach", "ui/followups.py": "followups"}[page]
+    method = {
+        "ui/weak_ties.py": "weak_ties",
+        "ui/reach.py": "reach",
+        "ui/followups.py": "followups",
+    }[page]
     if not hasattr(Explorer, method):
         assert "coming with the next release" in _texts(at)
 
@@ -161,10 +178,45 @@ def test_followups_page_counts_like_the_library(demo_app):
         expected = ex.followups(due_only=True)
     at = _app()
     at.switch_page("ui/followups.py").run()
+    assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Relationships"] == f"{expected.relationships:,}"
     for status, n in expected.counts.items():
         assert metrics[status.capitalize()] == f"{n:,}"
+
+
+def test_weak_ties_page_counts_like_the_library(demo_app):
+    if not hasattr(Explorer, "weak_ties"):
+        pytest.skip("Explorer.weak_ties is not there yet")
+    with Explorer.open(demo_app) as ex:
+        expected = ex.weak_ties(team=True).to_dict()
+    at = _app()
+    at.switch_page("ui/weak_ties.py").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Bridges"] == f"{expected['bridges_total']:,}"
+    assert metrics["Dormant ties"] == f"{expected['dormant_total']:,}"
+
+
+def test_reach_page_covers_an_uploaded_target_list(demo_app):
+    if not hasattr(Explorer, "reach"):
+        pytest.skip("Explorer.reach is not there yet")
+    from loaders.targets import parse_targets
+
+    targets = b"company,title\nGlobex,CFO\nInitech,\nNowhere Corp,\n"
+    with Explorer.open(demo_app) as ex:
+        cov = ex.reach(team=True, targets=list(parse_targets(targets, file="t.csv"))).to_dict()[
+            "coverage"
+        ]
+    at = _app()
+    at.switch_page("ui/reach.py").run()
+    at.file_uploader(key="reach-targets").set_value(("t.csv", targets, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    assert f"{cov['warm_share']:.0%} of the known accounts have a warm path" in _texts(at)
+    assert [s.value for s in at.subheader][:3] == [
+        "People within reach, by hops and strength", "People reached, by company",
+        "People reached, by industry"]  # fmt: skip
 
 
 # ---------------------------------------------------------------------- import
@@ -178,7 +230,9 @@ def test_bad_upload_is_a_message_and_changes_nothing(demo_app):
     at.button(key="imp-go").click().run()
     assert not at.exception, at.exception
     errors = [e.value for e in at.error]
-    assert len(errors) == 1 and errors[0].startswith(f"**{markdown('notes.txt')}** was not loaded: ")
+    assert len(errors) == 1 and errors[0].startswith(
+        f"**{markdown('notes.txt')}** was not loaded: "
+    )
     assert "not a known export" in errors[0]
     with Workspace.open(demo_app, readonly=True) as ws:
         assert ws.generation == before
@@ -206,5 +260,7 @@ def test_upload_is_loaded_under_a_safe_name(demo_app):
 def test_download_bytes_are_formula_safe():
     from ui.widgets import csv_bytes
 
-    data = csv_bytes([{"target": '=HYPERLINK("http://evil.example","x")', "score": 0.5}], ["target", "score"])
+    data = csv_bytes(
+        [{"target": '=HYPERLINK("http://evil.example","x")', "score": 0.5}], ["target", "score"]
+    )
     assert data.decode().splitlines()[1] == '"\'=HYPERLINK(""http://evil.example"",""x"")",0.5'

@@ -39,7 +39,9 @@ def _need_browser() -> None:
     except ImportError:
         missing = "Playwright for Python is not installed (pip install '.[test]')"
     if missing is None and not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        missing = f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or run .ci/setup-browser)"
+        missing = (
+            f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or run .ci/setup-browser)"
+        )
     if missing:
         if os.environ.get("TIEGRAPH_CHROMIUM"):  # CI set a browser up: it must be there
             pytest.fail(missing)
@@ -140,7 +142,7 @@ def _search(pg: Any, text: str, title: str = "") -> None:
 
 
 def _graph_frame(pg: Any) -> Any:
-    frame_el = pg.locator("iframe").first
+    frame_el = pg.locator('iframe[title="Graph of the intro paths"]')
     frame_el.wait_for(state="attached", timeout=WAIT_MS)
     frame_el.scroll_into_view_if_needed()
     frame = frame_el.element_handle().content_frame()
@@ -189,23 +191,34 @@ def test_search_shows_ranked_cards_and_the_graph(page: Any, app: dict):
     assert int(frame.locator("body").get_attribute("data-drawn")) == len(drawn)
     target = expected.paths[0].path[-1]["name"]
     assert target in _hover_node(frame, target)
-    if os.environ.get("TIEGRAPH_SCREENSHOT"):
-        page.wait_for_timeout(800)
+    if os.environ.get("TIEGRAPH_SCREENSHOT"):  # the README's picture: the top of the answer
+        page.mouse.move(0, 0)
+        page.set_viewport_size({"width": 1400, "height": 1500})
+        page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
+        page.wait_for_timeout(1000)
         page.screenshot(path=os.environ["TIEGRAPH_SCREENSHOT"])
     _clean(page)
 
 
-@pytest.mark.parametrize("name", ["<img src=x onerror=alert(1)> Moreau", "<script>alert(1)</script> Nowak"])
+@pytest.mark.parametrize(
+    "name", ["<img src=x onerror=alert(1)> Moreau", "<script>alert(1)</script> Nowak"]
+)
 def test_hostile_names_are_text_and_run_nothing(page: Any, name: str):
     _search(page, name.split(">")[0] + ">")
     # the name as the page shows it: plain text in the heading, the cards and the graph
     page.get_by_role("heading", name=f"Warm intros to {name}").wait_for(timeout=WAIT_MS)
-    assert page.get_by_text(name).count() >= 2
+    page.get_by_text("#1 · score").first.wait_for(timeout=WAIT_MS)
+    assert page.get_by_text(name).count() >= 2  # the heading, and the first card
     assert page.locator("img[src='x']").count() == 0
-    assert page.evaluate("() => [...document.scripts].some((s) => s.textContent.includes('alert(1)'))") is False
+    assert (
+        page.evaluate("() => [...document.scripts].some((s) => s.textContent.includes('alert(1)'))")
+        is False
+    )
     frame = _graph_frame(page)
     tip = _hover_node(frame, name)
     assert name in tip
-    assert frame.locator("div.vis-tooltip *").count() == 0  # text only, no element from data
+    # text only: innerText turns the line breaks into <br>, and nothing else becomes an element
+    assert frame.locator("div.vis-tooltip *:not(br)").count() == 0
+    assert "&lt;" in frame.eval_on_selector("div.vis-tooltip", "(t) => t.innerHTML")
     assert frame.locator("img").count() == 0
     _clean(page)

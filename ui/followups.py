@@ -6,7 +6,6 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from graph.explorer import Explorer
 from ui import state
 from ui.widgets import coming_soon, csv_bytes, md
 
@@ -18,20 +17,20 @@ _FIELDS = ("owner", "contact", "company", "bucket", "every_days", "status", "las
 def render() -> None:
     st.title("Follow-ups")
     ex = state.graph_or_first_step()
-    if not hasattr(Explorer, "followups"):
-        coming_soon("Follow-ups", "Each relationship gets a cadence (every two weeks, monthly, "
-                    "quarterly) from its contact history, and this page lists who is due.")  # fmt: skip
-        return
     team = state.team_members(ex)
     names = {d["id"]: d["name"] or d["id"] for d in team}
     left, right = st.columns([2, 1])
     owner = left.selectbox("Relationships of", [None, *names], key="fu-owner",
                            format_func=lambda i: "the whole team" if i is None else names[i])  # fmt: skip
     due_only = right.toggle("Due or overdue only", value=True, key="fu-due")
-    result = ex.followups(owner=owner, due_only=due_only)
-    counts = result.counts
+    result = state.report(ex, "followups", owner=owner, due_only=due_only)
+    if result is None:
+        coming_soon("Follow-ups", "Each relationship gets a cadence (every two weeks, monthly, "
+                    "quarterly) from its contact history, and this page lists who is due.")  # fmt: skip
+        return
+    counts = result["counts"]
     cols = st.columns(len(counts) + 1)
-    cols[0].metric("Relationships", f"{result.relationships:,}")
+    cols[0].metric("Relationships", f"{result['relationships']:,}")
     for col, (status, n) in zip(cols[1:], counts.items(), strict=True):
         col.metric(status.capitalize(), f"{n:,}")
     if counts:
@@ -42,18 +41,19 @@ def render() -> None:
                 y=alt.Y("status:N", sort=list(counts), title=None),
                 color=alt.Color("status:N", legend=None,
                                 scale=alt.Scale(domain=list(_STATUS_COLORS), range=list(_STATUS_COLORS.values()))),
-            ).properties(height=34 * len(counts))
+            ).properties(height=alt.Step(26))
         )  # fmt: skip
-    if not result.items:
+    items = result["followups"]
+    if not items:
         st.success("Nobody is due: every relationship is within its usual rhythm.")
         return
     rows = [{
-        "owner": f.owner.get("name"), "contact": f.contact.get("name"),
-        "company": f.contact.get("company"), "bucket": f.bucket, "every_days": f.every_days,
-        "status": f.status, "last_contact": f.last_contact, "days_since": f.days_since,
-        "due_on": f.due_on, "channel": f.channel, "why": f.why,
-    } for f in result.items]  # fmt: skip
-    st.caption(f"{len(rows):,} relationships, most urgent first, as of {md(result.as_of)}.")
+        "owner": f["owner"].get("name"), "contact": f["contact"].get("name"),
+        "company": f["contact"].get("company"), "bucket": f["bucket"], "every_days": f["every_days"],
+        "status": f["status"], "last_contact": f["last_contact"], "days_since": f["days_since"],
+        "due_on": f["due_on"], "channel": f["channel"], "why": f["why"],
+    } for f in items]  # fmt: skip
+    st.caption(f"{len(rows):,} relationships, most urgent first, as of {md(result['as_of'])}.")
     st.dataframe(pd.DataFrame(rows, columns=list(_FIELDS)), hide_index=True)
     st.download_button("Download (CSV)", data=csv_bytes(rows, _FIELDS), file_name="followups.csv",
                        mime="text/csv", key="fu-download", icon=":material/download:")  # fmt: skip

@@ -31,7 +31,9 @@ def _owner_choice() -> str | None:
                         help="The rep whose LinkedIn archive, address book, calendar or mailbox "
                              "it is. CRM exports (HubSpot, Salesforce) name their reps themselves.")  # fmt: skip
     if pick == _OTHER:
-        typed = st.text_input("Owner", key="imp-owner-text", placeholder='"Priya Shah <priya@ourco.com>"')
+        typed = st.text_input(
+            "Owner", key="imp-owner-text", placeholder='"Priya Shah <priya@ourco.com>"'
+        )
         return typed.strip() or None
     return None if pick == _NOBODY else pick
 
@@ -76,13 +78,17 @@ def render() -> None:
         "mbox. Each file is imported in one transaction: a bad file changes nothing, and "
         "loading the same export again changes nothing."
     )
-    files = st.file_uploader("Exports", type=UPLOAD_TYPES, accept_multiple_files=True, key="imp-files")
+    files = st.file_uploader(
+        "Exports", type=UPLOAD_TYPES, accept_multiple_files=True, key="imp-files"
+    )
     owner = _owner_choice()
     with st.expander("Format and column mapping (optional)"):
         fmt = st.selectbox("Format", ["auto", *FORMATS], key="imp-format")
         maps = st.text_area("Column mapping for a generic CSV, one COLUMN=FIELD per line",
                             key="imp-map", placeholder="E-mail=email\nOrg=company\nFull name=name")  # fmt: skip
-    go = st.button("Import", type="primary", key="imp-go", disabled=not files, icon=":material/upload:")
+    go = st.button(
+        "Import", type="primary", key="imp-go", disabled=not files, icon=":material/upload:"
+    )
     if not files:
         st.caption("Nothing uploaded yet.")
         _demo_hint()

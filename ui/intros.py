@@ -7,12 +7,14 @@ import os
 import streamlit as st
 
 from graph.answers import Suggestion, intro_request, intro_rows, suggest_targets
+from graph.build import to_networkx
 from graph.errors import Ambiguous, NotFound
 from graph.explorer import BATCH_FIELDS, Explorer
 from graph.ingest import safe_file_name
-from graph.intro import IntroResult
+from graph.intro import DEFAULT_HOP_PENALTY, DEFAULT_PER_INTRODUCER, IntroResult
+from graph.viz import render_graph
 from ui import state
-from ui.widgets import chain, csv_bytes, graph_view, md, path_card
+from ui.widgets import csv_bytes, embed_html, graph_view, md, path_card
 
 ME, TEAM = "me", "the team"
 
@@ -62,18 +64,18 @@ def _sources(ex: Explorer) -> tuple[list[str], bool]:
 def _results(ex: Explorer, result: IntroResult, ask: dict) -> None:
     target = result.target
     st.subheader(f"Warm intros to {md(target.label)}")
-    st.caption(f"Strength model {md(result.model_version)} · each extra hop halves the score · "
-               "at most two paths through the same introducer")  # fmt: skip
+    st.caption(f"Strength model {md(result.model_version)} · each extra hop multiplies the "
+               f"score by {DEFAULT_HOP_PENALTY:g} · at most {DEFAULT_PER_INTRODUCER} paths through "
+               "the same introducer")  # fmt: skip
     shown = result.paths or result.nearest
     if not result.paths:
         st.warning(md(result.message or "No path found."))
         if result.nearest:
             st.markdown("**The nearest useful step:** people at the same company you can reach.")
+    if shown:
+        graph_view(shown)
     for p in shown:
         path_card(p)
-    if shown:
-        st.markdown("##### The paths in the graph")
-        graph_view(shown)
     rows = intro_rows(result)
     st.download_button(
         "Download these paths (CSV)", data=csv_bytes(rows, BATCH_FIELDS),
@@ -81,22 +83,26 @@ def _results(ex: Explorer, result: IntroResult, ask: dict) -> None:
         mime="text/csv", key="download", icon=":material/download:",
     )  # fmt: skip
     if shown:
-        _draft(shown)
+        _draft(shown, ask)
     _why_not(ex, ask)
 
 
-def _draft(paths: list) -> None:
+def _draft(paths: list, ask: dict) -> None:
     st.markdown("##### Ask for the intro")
     by_rank = {p.rank: p for p in paths}
     rank = st.selectbox("Path", list(by_rank), key="draft-path",
                         format_func=lambda r: f"#{r}: " + " → ".join(
                             x["name"] or x["id"] for x in by_rank[r].path))  # fmt: skip
-    note = st.text_input("What is the meeting about? (optional, added to the draft)", key="draft-note")
+    note = st.text_input(
+        "What is the meeting about? (optional, added to the draft)", key="draft-note"
+    )
+    # a draft belongs to one path of one search: another search or path shows no stale draft
+    which = repr((sorted(ask.items()), [x["id"] for x in by_rank[rank].path]))
     if st.button("Draft the intro request", key="draft", icon=":material/edit_note:"):
         st.session_state["draft_n"] = st.session_state.get("draft_n", 0) + 1
-        st.session_state["draft_text"] = intro_request(by_rank[rank], note=note)
-    text = st.session_state.get("draft_text")
-    if text:
+        st.session_state["draft_text"] = (which, intro_request(by_rank[rank], note=note))
+    for_what, text = st.session_state.get("draft_text") or (None, None)
+    if text and for_what == which:
         edited = st.text_area("Your request (edit freely)", value=text, height=230,
                               key=f"draft-edit-{st.session_state['draft_n']}")  # fmt: skip
         st.caption("Copy it with the button at the top right of the box below.")
@@ -112,7 +118,9 @@ def _why_not(ex: Explorer, ask: dict) -> None:
             w = ex.why_not(ask["target"], who, **{k: v for k, v in ask.items() if k != "target"})
         except Ambiguous as e:
             names = ", ".join(md(c.get("name") or c.get("id") or "?") for c in e.candidates[:8])
-            st.warning(f"“{md(who)}” could be several people: {names}. Use a full name or an email.")
+            st.warning(
+                f"“{md(who)}” could be several people: {names}. Use a full name or an email."
+            )
             return
         except NotFound as e:
             st.warning(md(str(e)))
@@ -120,6 +128,20 @@ def _why_not(ex: Explorer, ask: dict) -> None:
         st.info(md(w.message))
         if w.best:
             path_card(w.best)
+
+
+def _team_view(ex: Explorer) -> None:
+    """The team and the ties between them: where every search starts from."""
+    team = state.team_members(ex)
+    if not 2 <= len(team) <= 60:
+        return
+    index = ex.index()
+    G = to_networkx(index, index.nodes_of(int(d["id"][1:]) for d in team))
+    if G.number_of_edges() == 0:
+        return
+    st.markdown("##### The team")
+    view = render_graph(G, sources=list(G.nodes), layout="spring", height=220)
+    embed_html(view.html, 254, title="Graph of the team")
 
 
 def render() -> None:
@@ -133,6 +155,7 @@ def render() -> None:
     if pick is None:
         st.caption("Type a name, an email or a company above. Tip: a company plus a title "
                    "(Globex, CFO) finds whoever holds that role there.")  # fmt: skip
+        _team_view(ex)
         return
     ask = {
         "target": pick.ref, "sources": sources, "team": team, "company": pick.is_company,

@@ -12,6 +12,7 @@ next run gets a fresh index without anyone clearing a cache by hand.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ __all__ = [
     "graph_or_first_step",
     "team_members",
     "load_demo_button",
+    "report",
 ]
 
 _run = threading.local()
@@ -73,6 +75,27 @@ def explorer() -> Explorer:
     ex = Explorer(ws, _index=view)
     _run.ex = ex
     return ex
+
+
+def report(ex: Explorer, method: str, **options: object) -> dict | None:
+    """``Explorer.<method>(**options)`` as a dict (its ``to_dict()``), computed once per
+    workspace state and options and shared (`st.cache_data`); None when the library has no
+    such method yet. Options the method does not take are left out."""
+    fn = getattr(type(ex), method, None)
+    if fn is None:
+        return None
+    accepted = inspect.signature(fn).parameters
+    kept = {k: v for k, v in options.items() if k in accepted}
+    day = datetime.now(UTC).date().isoformat()
+    return _report(ex, method, str(ex.ws.path), ex.ws.generation, day, kept)
+
+
+@st.cache_data(max_entries=32, show_spinner="Working it out (once per workspace state)…")
+def _report(
+    _ex: Explorer, method: str, path: str, generation: int, day: str, options: dict
+) -> dict:
+    result = getattr(_ex, method)(**options)
+    return result.to_dict() if hasattr(result, "to_dict") else result
 
 
 def release() -> None:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import inspect
-
 import altair as alt
 import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from graph.explorer import Explorer
 from graph.viz import render_graph
 from ui import state
-from ui.widgets import coming_soon, embed_html, jsonable, md
-
-
-def _call(method, **kwargs):  # noqa: ANN001, ANN202 - pass only the options the method takes
-    accepted = inspect.signature(method).parameters
-    return method(**{k: v for k, v in kwargs.items() if k in accepted})
+from ui.widgets import coming_soon, embed_html, md
 
 
 def _name(p: dict | None) -> str:
@@ -31,7 +23,9 @@ def _map(report: dict) -> None:
         for row in report.get(section) or []:
             s, c = row["source"], row["contact"]
             for p in (s, c):
-                G.add_node(p["id"], name=p.get("name"), company=p.get("company"), title=p.get("title"))
+                G.add_node(
+                    p["id"], name=p.get("name"), company=p.get("company"), title=p.get("title")
+                )
             G.add_edge(s["id"], c["id"], strength=float(row.get("strength") or 0.0))
     for row in report.get("brokers") or []:
         s, c = row["source"], row["contact"]
@@ -40,8 +34,10 @@ def _map(report: dict) -> None:
         G.add_edge(s["id"], c["id"], strength=float(row.get("strength") or 0.0))
     if G.number_of_nodes() == 0:
         return
-    view = render_graph(G, sources=[s["id"] for s in report.get("sources") or []], layout="spring", height=420)
-    embed_html(view.html, 454)
+    view = render_graph(
+        G, sources=[s["id"] for s in report.get("sources") or []], layout="spring", height=420
+    )
+    embed_html(view.html, 454, title="Graph of the weak ties")
     if view.note:
         st.caption(md(view.note))
 
@@ -49,21 +45,21 @@ def _map(report: dict) -> None:
 def render() -> None:
     st.title("Weak ties")
     ex = state.graph_or_first_step()
-    method = getattr(Explorer, "weak_ties", None)
-    if method is None:
-        coming_soon("Weak ties", "Bridges (ties to people your other contacts do not know), "
-                    "brokers between groups, dormant ties worth reviving, and the communities "
-                    "the team barely reaches (Granovetter 1973; Burt 1992).")  # fmt: skip
-        return
     team = state.team_members(ex)
     names = {d["id"]: d["name"] or d["id"] for d in team}
     who = st.selectbox("Weak ties of", [None, *names], key="wt-who",
                        format_func=lambda i: "the whole team" if i is None else names[i])  # fmt: skip
-    report = jsonable(_call(getattr(ex, "weak_ties"), sources=[who] if who else [], team=who is None))
-    if not isinstance(report, dict):
-        coming_soon("Weak ties", "The report's format is not one this page knows yet.")
+    report = state.report(ex, "weak_ties", sources=[who] if who else [], team=who is None)
+    if report is None:
+        coming_soon("Weak ties", "Bridges (ties to people your other contacts do not know), "
+                    "brokers between groups, dormant ties worth reviving, and the communities "
+                    "the team barely reaches (Granovetter 1973; Burt 1992).")  # fmt: skip
         return
-    b, d, c = report.get("bridges") or [], report.get("dormant") or [], report.get("communities") or []
+    b, d, c = (
+        report.get("bridges") or [],
+        report.get("dormant") or [],
+        report.get("communities") or [],
+    )
     cols = st.columns(3)
     cols[0].metric("Bridges", f"{report.get('bridges_total', len(b)):,}")
     cols[1].metric("Dormant ties", f"{report.get('dormant_total', len(d)):,}")
@@ -78,7 +74,7 @@ def render() -> None:
             x=alt.X("opens up:Q", title="their contacts you do not know"),
             y=alt.Y("contact:N", sort="-x", title=None),
             tooltip=["contact", "via", "opens up", alt.Tooltip("strength:Q", format=".2f")],
-        ).properties(height=22 * len(df) + 20))  # fmt: skip
+        ).properties(height=alt.Step(22)))  # fmt: skip
     if report.get("brokers"):
         st.subheader("Brokers: contacts who span groups (low constraint)")
         df = pd.DataFrame([{"broker": _name(r["contact"]), "effective size": r.get("effective_size"),
@@ -86,7 +82,7 @@ def render() -> None:
         st.altair_chart(alt.Chart(df).mark_bar().encode(
             x=alt.X("effective size:Q"), y=alt.Y("broker:N", sort="-x", title=None),
             tooltip=["broker", "effective size", "constraint"],
-        ).properties(height=22 * len(df) + 20))  # fmt: skip
+        ).properties(height=alt.Step(22)))  # fmt: skip
     if d:
         st.subheader("Dormant ties worth reviving")
         st.dataframe(pd.DataFrame([{"contact": _name(r["contact"]), "of": _name(r["source"]),
@@ -101,7 +97,7 @@ def render() -> None:
         st.altair_chart(alt.Chart(df).transform_fold(["people", "known directly"]).mark_bar().encode(
             x=alt.X("value:Q", title=None), y=alt.Y("community:N", title=None),
             color=alt.Color("key:N", title=None), yOffset="key:N",
-        ).properties(height=40 * len(df) + 20))  # fmt: skip
+        ).properties(height=alt.Step(18)))  # fmt: skip
 
 
 render()

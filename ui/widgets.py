@@ -10,10 +10,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from graph.escape import markdown as md
@@ -26,7 +23,7 @@ __all__ = [
     "md",
     "embed_html",
     "graph_view",
-    "components_chart",
+    "components_bars",
     "path_card",
     "csv_bytes",
     "coming_soon",
@@ -34,10 +31,11 @@ __all__ = [
 ]
 
 
-def embed_html(html: str, height: int) -> None:
-    """Show a complete HTML page (the graph view) in an iframe of `height` pixels."""
+def embed_html(html: str, height: int, *, title: str | None = None) -> None:
+    """Show a complete HTML page (a graph view) in an iframe of `height` pixels; `title`
+    names the frame for screen readers (and for the browser tests)."""
     if hasattr(st, "iframe"):  # Streamlit >= 1.52: st.components.v1.html is deprecated
-        st.iframe(html, height=height)
+        st.iframe(html, height=height, alt=title)
     else:  # pragma: no cover - older Streamlit
         import streamlit.components.v1 as components
 
@@ -55,38 +53,45 @@ def graph_view(paths: Sequence[IntroPath], *, height: int = 380) -> GraphView:
     sources = list(dict.fromkeys(p.path[0]["id"] for p in paths))
     targets = list(dict.fromkeys(p.path[-1]["id"] for p in paths))
     view = render_graph(paths_graph(paths), sources=sources, targets=targets, height=height)
-    embed_html(view.html, height + 34)
+    embed_html(view.html, height + 34, title="Graph of the intro paths")
     if view.note:
         st.caption(md(view.note))
     return view
 
 
-def components_chart(path: IntroPath) -> alt.Chart:
-    """The strength components of each hop of `path`, as grouped horizontal bars."""
+#: Colours of hop 1, 2, 3 in the component bars.
+HOP_COLORS = ("#1f6feb", "#54aeff", "#0a3069")
+
+
+def components_bars(path: IntroPath) -> str:
+    """The strength components of each hop of `path` as a small bar chart in HTML and CSS.
+
+    Only numbers and fixed words go into it (component names, "hop 1"): no text from the
+    data, so nothing needs escaping; and it costs the browser no chart library, which keeps
+    a page of cards quick to draw.
+    """
+    hops = path.ties
     rows = []
-    for h, tie in enumerate(path.ties):
-        a, b = path.path[h]["name"] or path.path[h]["id"], path.path[h + 1]["name"] or path.path[h + 1]["id"]
-        hop = f"{h + 1}. {_short(a)} – {_short(b)}"
-        for comp in COMPONENTS:
-            rows.append({"hop": hop, "component": comp, "value": float(tie["components"].get(comp, 0.0))})
-    df = pd.DataFrame(rows)
+    for comp in COMPONENTS:
+        bars, values = [], []
+        for h, tie in enumerate(hops):
+            v = min(1.0, max(0.0, float(tie["components"].get(comp, 0.0))))
+            bars.append(f'<i style="width:{100 * v:.1f}%;background:{HOP_COLORS[h % 3]}"></i>')
+            values.append(f"{v:.2f}")
+        rows.append(f'<span class="c">{comp}</span><span class="b">{"".join(bars)}</span>'
+                    f'<span class="v">{" / ".join(values)}</span>')  # fmt: skip
+    legend = "".join(f'<span><i style="background:{HOP_COLORS[h % 3]}"></i>hop {h + 1}</span>'
+                     for h in range(len(hops)))  # fmt: skip
     return (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            y=alt.Y("component:N", sort=list(COMPONENTS), title=None),
-            x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1]), title="component (0–1)"),
-            color=alt.Color("hop:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=320)),
-            yOffset=alt.YOffset("hop:N"),
-            tooltip=[alt.Tooltip("hop:N"), alt.Tooltip("component:N"), alt.Tooltip("value:Q", format=".2f")],
-        )
-        .properties(height=alt.Step(7 * len(path.ties) + 6))
+        "<style>.tg-bars{display:grid;grid-template-columns:max-content 1fr max-content;"
+        "gap:3px 8px;align-items:center;font-size:12px;color:#57606a}"
+        ".tg-bars .b{background:#f6f8fa;border-radius:2px;padding:1px 0}"
+        ".tg-bars .b i{display:block;height:6px;margin:1px 0;border-radius:2px}"
+        ".tg-legend{font-size:12px;color:#57606a;margin-top:4px}"
+        ".tg-legend span{margin-right:12px}.tg-legend i{display:inline-block;width:10px;"
+        "height:10px;margin-right:4px;border-radius:2px;vertical-align:-1px}</style>"
+        f'<div class="tg-bars">{"".join(rows)}</div><div class="tg-legend">{legend}</div>'
     )
-
-
-def _short(name: str, limit: int = 24) -> str:
-    name = " ".join(str(name).split())
-    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def path_card(path: IntroPath, *, chart: bool = True) -> None:
@@ -105,16 +110,19 @@ def path_card(path: IntroPath, *, chart: bool = True) -> None:
             for h, tie in enumerate(path.ties):
                 a, b = path.path[h], path.path[h + 1]
                 s = float(tie["strength"])
-                lines.append(f"- **{md(a['name'])} – {md(b['name'])}**: strength {s:.2f} "
+                lines.append(f"{h + 1}. **{md(a['name'])} – {md(b['name'])}**: strength {s:.2f} "
                              f"({strength_band(s)}). {md(tie['why'])}")  # fmt: skip
             st.markdown("\n".join(lines))
-            evidence = [(h, row) for h, tie in enumerate(path.ties) for row in tie.get("evidence") or []]
+            evidence = [
+                (h, row) for h, tie in enumerate(path.ties) for row in tie.get("evidence") or []
+            ]
             if evidence:
                 with st.expander("Evidence"):
                     st.text("\n".join(f"hop {h + 1}: {row}" for h, row in evidence))
         if right is not None:
             with right:
-                st.altair_chart(components_chart(path))
+                st.caption("Strength components (0–1) of each hop")
+                st.html(components_bars(path))
 
 
 def csv_bytes(rows: Iterable[dict], fields: Sequence[str]) -> bytes:
@@ -132,8 +140,3 @@ def coming_soon(what: str, detail: str) -> None:
         "This page will show it as soon as the library can compute it; nothing here is "
         "made up in the meantime."
     )
-
-
-def jsonable(result: Any) -> Any:
-    """`result.to_dict()` when it has one, else the result itself."""
-    return result.to_dict() if hasattr(result, "to_dict") else result

@@ -13,10 +13,10 @@ from graph.ingest import LoadProgress, load_demo, load_exports, safe_file_name, 
 from graph.workspace import Workspace
 
 CONNECTIONS = (
-    "Notes:\n\"When exporting your connection data, you may notice that some of the email "
-    "addresses are missing.\"\n\n"
+    'Notes:\n"When exporting your connection data, you may notice that some of the email '
+    'addresses are missing."\n\n'
     "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-    "Ada,Lovelace,https://www.linkedin.com/in/ada,,\"Analytical Engines, Ltd\",CTO,03 Feb 2021\n"
+    'Ada,Lovelace,https://www.linkedin.com/in/ada,,"Analytical Engines, Ltd",CTO,03 Feb 2021\n'
     ",,,,,,04 Feb 2021\n"
     "Grace,Hopper,https://www.linkedin.com/in/grace,grace@navy.mil,US Navy,Rear Admiral,1 Jan 2020\n"
 )
@@ -36,7 +36,9 @@ def test_a_bad_file_is_reported_and_the_good_one_loaded(tmp_path):
     good, bad = _files(tmp_path)
     events: list[LoadProgress] = []
     with Workspace.open(tmp_path / "w.db") as ws:
-        result = load_exports(ws, [str(bad), str(good)], owner="Me <me@x.com>", progress=events.append)
+        result = load_exports(
+            ws, [str(bad), str(good)], owner="Me <me@x.com>", progress=events.append
+        )
     (report,) = result.reports
     assert (report.people_new, report.interactions) == (3, 2)
     assert [(s.line, "blank" in s.reason) for s in report.skipped] == [(6, True)]
@@ -52,7 +54,9 @@ def test_the_cli_loader_is_the_library_loader(tmp_path):
     good, bad = _files(tmp_path)
     with Workspace.open(tmp_path / "a.db") as a, Workspace.open(tmp_path / "b.db") as b:
         lib = load_exports(a, [str(good), str(bad)], owner="Me <me@x.com>")
-        reports, errors = run_load(b, [str(good), str(bad)], owner="Me <me@x.com>", show_progress=True)
+        reports, errors = run_load(
+            b, [str(good), str(bad)], owner="Me <me@x.com>", show_progress=True
+        )
         assert [r.to_dict() for r in reports] == [r.to_dict() for r in lib.reports]
         assert [str(e) for e in errors] == [str(e) for e in lib.errors]
         again = load_exports(a, [str(good)], owner="Me <me@x.com>")
@@ -69,7 +73,9 @@ def test_progress_fraction_counts_units_equally():
 def test_load_demo_reports_every_export_once(tmp_path):
     seen: list[tuple[int, int]] = []
     with Workspace.open(tmp_path / "d.db") as ws:
-        result = load_demo(ws, folder=tmp_path / "exports", progress=lambda e: seen.append((e.index, e.units)))
+        result = load_demo(
+            ws, folder=tmp_path / "exports", progress=lambda e: seen.append((e.index, e.units))
+        )
         assert not result.errors and len(result.reports) == 6
         assert ws.stats()["team"] == 4
         again = load_demo(ws)

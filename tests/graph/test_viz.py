@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from graph.demo import HOSTILE_NAMES
 from graph.viz import (
     MAX_NODES,
-    _assets,
     PHYSICS_MAX_NODES,
+    _assets,
     paths_graph,
     render_graph,
     script_json,
@@ -26,7 +26,7 @@ HOSTILE = [f"{first} {last}" for first, last in HOSTILE_NAMES] + [
     "</script><script>alert(2)</script>",
     "<!-- <script>",
     "Ann\u2028Bee\u2029\x1b[31mRed",
-    '"quoted" & \'single\'',
+    "\"quoted\" & 'single'",
 ]
 
 
@@ -74,11 +74,30 @@ def test_only_whitelisted_attributes_and_opaque_ids_reach_the_page():
     html = render_graph(G, sources=["p0"]).html
     data = _data(html)
     assert [n["id"] for n in data["nodes"]] == [f"n{i}" for i in range(G.number_of_nodes())]
-    assert all(re.fullmatch(r"n\d+", e["from"]) and re.fullmatch(r"n\d+", e["to"]) for e in data["edges"])
+    assert all(
+        re.fullmatch(r"n\d+", e["from"]) and re.fullmatch(r"n\d+", e["to"]) for e in data["edges"]
+    )
     for leaked in ("secret1@example.com", "private note", "message body", '"p0"', '"p1"'):
         assert leaked not in html
-    assert {k for n in data["nodes"] for k in n} <= {"id", "label", "title", "shape", "color", "size", "x", "y"}
-    assert {k for e in data["edges"] for k in e} <= {"from", "to", "width", "color", "title", "arrows", "smooth"}
+    assert {k for n in data["nodes"] for k in n} <= {
+        "id",
+        "label",
+        "title",
+        "shape",
+        "color",
+        "size",
+        "x",
+        "y",
+    }
+    assert {k for e in data["edges"] for k in e} <= {
+        "from",
+        "to",
+        "width",
+        "color",
+        "title",
+        "arrows",
+        "smooth",
+    }
 
 
 def test_assets_are_inlined_and_nothing_is_fetched():
@@ -167,7 +186,9 @@ def test_paths_graph_from_intro_answers(demo_ws_path):
     assert set(G.nodes) == people and {frozenset(e) for e in G.edges} == ties
     view = render_graph(G, sources=[p.path[0]["id"] for p in result.paths],
                         targets=[result.paths[0].path[-1]["id"]])  # fmt: skip
-    assert view.nodes == len(people) and not any(pid in view.html for pid in (f'"{i}"' for i in people))
+    assert view.nodes == len(people) and not any(
+        pid in view.html for pid in (f'"{i}"' for i in people)
+    )
 
 
 def test_unknown_layout_is_refused():
