@@ -45,8 +45,8 @@ import json
 import math
 import pstats
 import random
-import shutil
 import resource
+import shutil
 import sys
 import tempfile
 import time

@@ -53,7 +53,7 @@ from intro import generate_graph, make_queries, pct, say  # bench/intro.py
 from graph.build import from_edges
 from graph.intro import top_paths
 from graph.model import INTERACTION_KINDS
-from graph.neo4j_store import Neo4jStore, SyncData, TieRows, ListRows
+from graph.neo4j_store import ListRows, Neo4jStore, SyncData, TieRows
 from graph.reach import widest_paths
 
 SERVER = ROOT / ".ci" / "neo4j"

@@ -29,7 +29,6 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field

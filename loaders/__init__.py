@@ -22,7 +22,7 @@ from pathlib import Path
 from graph.errors import LoadError, UnknownFormat, UsageError
 from graph.model import Record
 
-from .archive import Archive, open_archive
+from .archive import Archive, open_archive, read_path
 
 __all__ = ["Unit", "open_units", "detect_file", "FORMATS", "parse_mapping"]
 
@@ -161,10 +161,7 @@ def _file_unit(p: Path, fmt: str, mapping: Mapping[str, str] | None, owner: str 
     from . import csvmap, hubspot, ics, linkedin, mbox, salesforce, vcard
 
     label = str(p)
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise LoadError(f"cannot read: {e.strerror}", file=label) from e
+    raw = read_path(p)
     if not raw.strip():
         raise LoadError("the file is empty", file=label)
     if fmt == "auto":

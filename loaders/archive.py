@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from graph.errors import LoadError
 
-__all__ = ["Archive", "open_archive", "MAX_TOTAL", "MAX_MEMBER", "MAX_RATIO"]
+__all__ = ["Archive", "open_archive", "read_path", "records_at", "MAX_TOTAL", "MAX_MEMBER", "MAX_RATIO"]
 
 #: Largest total uncompressed size of an archive tiegraph reads (2 GiB).
 MAX_TOTAL = 2 * 1024**3
@@ -125,3 +125,30 @@ def open_archive(path: str | os.PathLike) -> Archive:
         zf.close()
         raise
     return Archive(label, members, zf)
+
+
+def read_path(path: str | os.PathLike) -> bytes:
+    """The bytes of the file at `path`; `LoadError` (naming it) if it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise LoadError(f"cannot read: {e.strerror}", file=str(path)) from e
+
+
+def records_at(
+    path: str | os.PathLike,
+    parse_file: Callable[..., Iterator],
+    parse_archive: Callable[..., Iterator] | None = None,
+    **options: object,
+) -> Iterator:
+    """The records of the export at `path`: `parse_archive` over a zip or folder (when the
+    source has one), else `parse_file` over the file's bytes; this is every ``read_*``."""
+    p = Path(path)
+    if parse_archive is not None and (p.is_dir() or p.suffix.lower() == ".zip"):
+        archive = open_archive(p)
+        try:
+            yield from parse_archive(archive, **options)
+        finally:
+            archive.close()
+        return
+    yield from parse_file(read_path(p), file=str(path), **options)

@@ -36,6 +36,7 @@ from graph.errors import LoadError
 from graph.identity import norm_email, norm_linkedin_url, norm_phone
 from graph.model import INTERACTION_KINDS, Interaction, Person, Provenance, Record, Skipped
 
+from .archive import records_at
 from .dates import BadDate, parse_datetime
 from .text import Table, header_key, read_table
 
@@ -494,10 +495,4 @@ def read_csv(
 
     Raises `LoadError` if the file cannot be read.
     """
-    label = str(path)
-    try:
-        with open(path, "rb") as fp:
-            raw = fp.read()
-    except OSError as e:
-        raise LoadError(f"cannot read: {e.strerror}", file=label) from e
-    yield from parse_mapped(raw, file=label, mapping=mapping, owner=owner)
+    return records_at(path, parse_mapped, mapping=mapping, owner=owner)

@@ -47,13 +47,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import BinaryIO
 
 from graph.errors import LoadError
 from graph.identity import norm_email, norm_linkedin_url, norm_phone
 from graph.model import Company, Interaction, Person, Provenance, Record, Skipped
 
+from .archive import records_at
 from .dates import BadDate, parse_datetime
 from .text import decode, header_key, read_table
 
@@ -336,9 +336,4 @@ def read_hubspot(path: str | os.PathLike, *, owner: str | None = None) -> Iterat
     LoadError
         If the file cannot be read or is no HubSpot contact export.
     """
-    label = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise LoadError(f"cannot read: {e.strerror}", file=label) from e
-    yield from parse_contacts(raw, file=label, owner=owner)
+    return records_at(path, parse_contacts, owner=owner)

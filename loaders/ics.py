@@ -39,6 +39,7 @@ from graph.errors import LoadError
 from graph.identity import norm_email, norm_name
 from graph.model import Interaction, Person, Provenance, Record, Skipped
 
+from .archive import records_at
 from .text import decode
 
 __all__ = [
@@ -654,10 +655,4 @@ def _series(
 
 def read_calendar(path: str | os.PathLike, *, owner: str | None = None) -> Iterator[Record]:
     """`parse_calendar` over the file at `path`; raises `LoadError` if it cannot be read."""
-    label = str(path)
-    try:
-        with open(path, "rb") as fp:
-            raw = fp.read()
-    except OSError as e:
-        raise LoadError(f"cannot read: {e.strerror}", file=label) from e
-    yield from parse_calendar(raw, file=label, owner=owner)
+    return records_at(path, parse_calendar, owner=owner)

@@ -54,16 +54,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import BinaryIO
 
 from graph.errors import LoadError
 from graph.identity import norm_email, norm_linkedin_url, norm_name
 from graph.model import Interaction, Person, Position, Provenance, Record, Skipped
 
-from .archive import Archive, open_archive
+from .archive import Archive, records_at
 from .dates import parse_datetime
-from .text import Table, decode, header_key, read_table
+from .text import decode, header_key, read_table
 
 __all__ = [
     "SOURCE",
@@ -908,16 +907,4 @@ def read_linkedin(path: str | os.PathLike, *, owner: str | None = None) -> Itera
     LoadError
         If the path cannot be read or is no LinkedIn export.
     """
-    p = Path(path)
-    if p.is_dir() or p.suffix.lower() == ".zip":
-        archive = open_archive(p)
-        try:
-            yield from parse_archive(archive, owner=owner)
-        finally:
-            archive.close()
-        return
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise LoadError(f"cannot read: {e.strerror}", file=str(path)) from e
-    yield from parse_file(raw, file=str(path), owner=owner)
+    return records_at(path, parse_file, parse_archive, owner=owner)

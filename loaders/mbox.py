@@ -38,6 +38,7 @@ from graph.errors import LoadError
 from graph.identity import norm_email
 from graph.model import Interaction, Person, Provenance, Record, Skipped
 
+from .archive import records_at
 from .text import decode
 
 __all__ = ["sniff", "parse_mail", "read_mail", "SOURCE"]
@@ -345,10 +346,4 @@ def parse_mail(fp: BinaryIO | bytes, *, file: str, owner: str | None = None) -> 
 
 def read_mail(path: str | os.PathLike, *, owner: str | None = None) -> Iterator[Record]:
     """`parse_mail` over the file at `path`; raises `LoadError` if it cannot be read."""
-    label = str(path)
-    try:
-        with open(path, "rb") as fp:
-            raw = fp.read()
-    except OSError as e:
-        raise LoadError(f"cannot read: {e.strerror}", file=label) from e
-    yield from parse_mail(raw, file=label, owner=owner)
+    return records_at(path, parse_mail, owner=owner)

@@ -68,15 +68,14 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from io import BytesIO
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from graph.errors import LoadError
 from graph.identity import norm_email, norm_phone
 from graph.model import Company, Interaction, Person, Provenance, Record, Skipped
 
-from .archive import Archive, open_archive
+from .archive import Archive, records_at
 from .dates import BadDate, parse_datetime
 from .text import Table, decode, header_key, read_table
 
@@ -860,16 +859,4 @@ def read_salesforce(path: str | os.PathLike, *, owner: str | None = None) -> Ite
     LoadError
         If the path cannot be read or is no Salesforce export.
     """
-    p = Path(path)
-    if p.is_dir() or p.suffix.lower() == ".zip":
-        archive = open_archive(p)
-        try:
-            yield from parse_export(archive, owner=owner)
-        finally:
-            archive.close()
-        return
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise LoadError(f"cannot read: {e.strerror}", file=str(path)) from e
-    yield from parse_file(BytesIO(raw), file=str(path), owner=owner)
+    return records_at(path, parse_file, parse_export, owner=owner)

@@ -34,6 +34,7 @@ from graph.errors import LoadError
 from graph.identity import norm_email, norm_linkedin_url, norm_phone
 from graph.model import Interaction, Person, Provenance, Record, Skipped
 
+from .archive import records_at
 from .text import decode
 
 __all__ = ["sniff", "parse_vcards", "read_vcards", "SOURCE"]
@@ -344,10 +345,4 @@ def _card(
 
 def read_vcards(path: str | os.PathLike, *, owner: str | None = None) -> Iterator[Record]:
     """`parse_vcards` over the file at `path`; raises `LoadError` if it cannot be read."""
-    label = str(path)
-    try:
-        with open(path, "rb") as fp:
-            raw = fp.read()
-    except OSError as e:
-        raise LoadError(f"cannot read: {e.strerror}", file=label) from e
-    yield from parse_vcards(raw, file=label, owner=owner)
+    return records_at(path, parse_vcards, owner=owner)

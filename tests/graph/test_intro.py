@@ -123,7 +123,6 @@ def test_unreachable_target_gets_a_clear_answer(scenario):
 
 def test_company_and_title_target(scenario):
     ws, index = scenario
-    src = resolve_sources(ws, index, ["Mia Rep"])
     tgt = resolve_target(ws, index, "Globex", title="CFO")
     assert [index.person(n)["name"] for n in tgt.nodes] == ["Tara Target"]
     anyone = resolve_target(ws, index, "globex, inc", company=True)

@@ -19,8 +19,8 @@ from graph.strength import (
     frequency,
     interaction_weight,
     overlap,
-    reciprocity,
     recency,
+    reciprocity,
     tie_strength,
 )
 
