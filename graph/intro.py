@@ -202,6 +202,15 @@ def _scratch_arrays(n: int) -> tuple[np.ndarray, ...]:
     return arrs
 
 
+def _degrees(index: TieIndex) -> np.ndarray:
+    """Number of ties of each node, cached on the index."""
+    deg = index.__dict__.get("_degrees")
+    if deg is None or len(deg) != index.n:
+        deg = np.diff(index.indptr)
+        index.__dict__["_degrees"] = deg
+    return deg
+
+
 def _rowmax(index: TieIndex) -> np.ndarray:
     """The strongest tie of each node (0 for none), cached on the index."""
     rm = index.__dict__.get("_rowmax")
@@ -307,7 +316,7 @@ def _search(
         ok = bound3 >= best.theta
         if banned_arr is not None:
             ok &= ~mark[R_m]
-        deg = np.diff(indptr)
+        deg = _degrees(index)
         cost_right = int(deg[R_m[ok]].sum())
         cost_left = int(deg[uniq].sum())
         join = _FORCE_JOIN or ("left" if cost_left < cost_right else "right")
