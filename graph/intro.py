@@ -251,13 +251,12 @@ def _search(
         return
     # the left side: every first tie out of a source, grouped by the person it reaches,
     # strongest first within a group
-    lparts = [(int(indptr[s]), int(indptr[s + 1]), s) for s in S]
-    L_idx = _slots(lparts)
+    L_idx, L_len = _rows(indptr, Sarr)
     if not len(L_idx):
         return
     A = nbr[L_idx].astype(np.int64)
     W1 = wgt[L_idx]
-    SRC = np.repeat(Sarr, [hi - lo for lo, hi, _ in lparts])
+    SRC = np.repeat(Sarr, L_len)
     if middle_banned:
         keep = ~np.isin(A, np.fromiter(middle_banned, dtype=np.int64))
         A, W1, SRC, L_idx = A[keep], W1[keep], SRC[keep], L_idx[keep]
@@ -292,10 +291,9 @@ def _search(
             j += 1
 
     # the right side: every last tie into a target, all targets at once
-    tparts = [(int(indptr[t]), int(indptr[t + 1]), t) for t in T]
-    R_idx = _slots(tparts)
-    R_t = np.repeat(np.array([t for _, _, t in tparts], dtype=np.int64),
-                    [hi - lo for lo, hi, _ in tparts])  # fmt: skip
+    Tarr = np.array(T, dtype=np.int64)
+    R_idx, R_len = _rows(indptr, Tarr)
+    R_t = np.repeat(Tarr, R_len)
     R_m = nbr[R_idx].astype(np.int64)
     R_w = wgt[R_idx]
     try:
@@ -340,17 +338,16 @@ _FORCE_JOIN: str | None = None
 def _join_from_right(index, best, R_idx, R_m, R_w, R_t, bound3, ok, lbest, extend, pp) -> None:  # noqa: ANN001
     """Three-hop paths by scanning the rows of the persons b next to the targets."""
     indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
-    cand = _ordered(bound3, ok)
+    cand = _ordered_array(bound3, ok)
     for c0 in range(0, len(cand), _CHUNK):
-        chunk = [q for q in cand[c0 : c0 + _CHUNK] if bound3[q] >= best.theta]
-        if not chunk:
+        ch = cand[c0 : c0 + _CHUNK]
+        ch = ch[bound3[ch] >= best.theta]
+        if not len(ch):
             break
-        ch = np.array(chunk, dtype=np.int64)
-        bparts = [(int(indptr[b]), int(indptr[b + 1]), q) for b, q in zip(R_m[ch].tolist(), chunk, strict=True)]
-        M_idx = _slots(bparts)
+        M_idx, lengths = _rows(indptr, R_m[ch])
         if not len(M_idx):
             continue
-        M_q = np.repeat(ch, [hi - lo for lo, hi, _ in bparts])
+        M_q = np.repeat(ch, lengths)
         M_a = nbr[M_idx].astype(np.int64)
         tail = wgt[M_idx] * R_w[M_q] * pp
         lb = lbest[M_a]
@@ -394,17 +391,17 @@ def _scan_left_rows(index, best, uniq, lbest, rbest, rpos, Rm, Rw, Rt, *, eid_of
     max_r = float(Rw.max())
     rowmax = _rowmax(index)
     bound = lbest[uniq] * rowmax[uniq] * (max_r * pp)
-    cand = _ordered(bound, bound >= best.theta)
+    cand = _ordered_array(bound, bound >= best.theta)
     for c0 in range(0, len(cand), _CHUNK):
-        chunk = [q for q in cand[c0 : c0 + _CHUNK] if bound[q] >= best.theta]
-        if not chunk:
+        ch = cand[c0 : c0 + _CHUNK]
+        ch = ch[bound[ch] >= best.theta]
+        if not len(ch):
             break
-        aa = uniq[np.array(chunk, dtype=np.int64)]
-        aparts = [(int(indptr[a]), int(indptr[a + 1]), a) for a in aa.tolist()]
-        M_idx = _slots(aparts)
+        aa = uniq[ch]
+        M_idx, lengths = _rows(indptr, aa)
         if not len(M_idx):
             continue
-        M_a = np.repeat(aa, [hi - lo for lo, hi, _ in aparts])
+        M_a = np.repeat(aa, lengths)
         M_b = nbr[M_idx].astype(np.int64)
         w2 = wgt[M_idx]
         rb = rbest[M_b]
@@ -434,23 +431,27 @@ def _scan_left_rows(index, best, uniq, lbest, rbest, rpos, Rm, Rw, Rt, *, eid_of
         best.refresh()
 
 
-def _slots(parts: list[tuple[int, int, int]]) -> np.ndarray:
-    """The CSR slot numbers of the rows ``[lo, hi)`` in `parts`, concatenated."""
-    lengths = np.array([hi - lo for lo, hi, _ in parts], dtype=np.int64)
+def _rows(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR slots of the rows of `nodes`, concatenated, and how many each row has."""
+    lo = indptr[nodes]
+    lengths = indptr[nodes + 1] - lo
     total = int(lengths.sum())
     if not total:
-        return np.zeros(0, dtype=np.int64)
-    starts = np.array([lo for lo, _, _ in parts], dtype=np.int64)
-    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-    return offsets + np.arange(total, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), lengths
+    offsets = np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
+    return offsets + np.arange(total, dtype=np.int64), lengths
 
 
 def _ordered(values: np.ndarray, mask: np.ndarray) -> list[int]:
     """Positions where `mask` holds, in descending order of `values`."""
+    return _ordered_array(values, mask).tolist()
+
+
+def _ordered_array(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     idx = np.flatnonzero(mask)
     if len(idx) > 1:
         idx = idx[np.argsort(-values[idx], kind="stable")]
-    return idx.tolist()
+    return idx
 
 
 def exhaustive_top_paths(
