@@ -609,14 +609,21 @@ def app_command(*, port: int, host: str) -> list[str]:
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; the app shows your network, so loopback by default.")  # fmt: skip
+@click.option("--store", type=click.Choice(["embedded", "neo4j"]), default="embedded", show_default=True,
+              help="Answer intro searches from the workspace or from Neo4j (NEO4J_URI, NEO4J_USER, "
+                   "NEO4J_PASSWORD).")  # fmt: skip
 @workspace_option
-def app(port: int, host: str, workspace: Path | None) -> None:
+def app(port: int, host: str, store: str, workspace: Path | None) -> None:
     """Start the Streamlit app on the workspace (open the printed URL; Ctrl+C stops it)."""
     import os
     import subprocess
 
     path = (workspace or default_path()).expanduser().resolve()
-    env = {**os.environ, "TIEGRAPH_WORKSPACE": str(path)}
+    env = {**os.environ, "TIEGRAPH_WORKSPACE": str(path), "TIEGRAPH_STORE": store}
+    if store == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+
+        Neo4jStore.open()  # a clear error now, not in the browser, if the server is not there
     cmd = app_command(port=port, host=host)
     click.echo(f"tiegraph app on http://{host}:{port} (workspace {terminal(str(path))})", err=True)
     if os.name == "posix":  # become the server: signals reach it directly

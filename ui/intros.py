@@ -164,13 +164,15 @@ def render() -> None:
     if title and not pick.is_company:
         st.caption(f"The title filter applies to companies; showing paths to {md(pick.name)}.")
     try:
-        result = ex.intro(ask["target"], **{key: v for key, v in ask.items() if key != "target"})
+        result = state.intro(ex, ask["target"], **{key: v for key, v in ask.items() if key != "target"})
     except Ambiguous as e:
         st.warning(md(str(e)))
         return
     except NotFound as e:
         st.warning(md(str(e)))
         return
+    if state.intro_store() == "neo4j":
+        st.caption("Answered by the team's Neo4j store (synced with `tiegraph sync neo4j`).")
     st.session_state["intro_result"] = result.to_dict()
     _results(ex, result, ask)
 

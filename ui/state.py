@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ import streamlit as st
 from graph.build import TieIndex, attach_workspace, load_index
 from graph.errors import NotFound
 from graph.explorer import Explorer
+from graph.intro import IntroResult
 from graph.workspace import Workspace, default_path
 
 __all__ = [
@@ -163,3 +165,23 @@ def team_members(ex: Explorer) -> list[dict]:
     index = ex.index()
     nodes = [int(i) for i in index.team.nonzero()[0]]
     return sorted(index.people(nodes), key=lambda d: ((d["name"] or "").casefold(), d["id"]))
+
+
+def intro_store() -> str:
+    """Where intro searches are answered: ``embedded`` (the workspace) or ``neo4j`` (set by
+    ``tiegraph app --store neo4j`` through ``TIEGRAPH_STORE``)."""
+    return os.environ.get("TIEGRAPH_STORE", "embedded")
+
+
+@st.cache_resource(show_spinner=False)
+def _neo4j_store():  # noqa: ANN202 - a graph.neo4j_store.Neo4jStore, imported lazily
+    from graph.neo4j_store import Neo4jStore
+
+    return Neo4jStore.open()
+
+
+def intro(ex: Explorer, target: str, **options: object) -> IntroResult:
+    """`Explorer.intro`, or the same search answered by Neo4j when the app runs on it."""
+    if intro_store() == "neo4j":
+        return _neo4j_store().intro(target, **options)
+    return ex.intro(target, **options)

@@ -617,3 +617,37 @@ def test_neo4j_batch_is_all_or_nothing(real_neo4j):
         real_neo4j.write("UNWIND $rows AS r CREATE (:Person {id: r})", {"rows": ["p2", "p3", "p1"]})
     assert real_neo4j.counts()["people"] == 1
     wipe(real_neo4j)
+
+
+def test_app_answers_from_neo4j_when_run_on_it(synced, demo, bolt, monkeypatch, tmp_path):
+    """`tiegraph app --store neo4j`: the Find page asks the server, and shows the embedded
+    engine's paths (the evidence of a tie from Neo4j is counts, not source rows)."""
+    import shutil
+
+    import streamlit as st
+
+    from tests.test_app import _app, _search
+
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo, copy)
+    monkeypatch.setenv("TIEGRAPH_WORKSPACE", str(copy))
+    monkeypatch.setenv("TIEGRAPH_STORE", "neo4j")
+    monkeypatch.setenv("NEO4J_URI", bolt["uri"])
+    for key, value in (("NEO4J_USER", bolt["user"]), ("NEO4J_PASSWORD", bolt["password"]),
+                       ("FALKORDB_URL", bolt["falkordb_url"])):  # fmt: skip
+        if value:
+            monkeypatch.setenv(key, value)
+    st.cache_resource.clear()
+    try:
+        at = _search(_app(), "Hooli")  # a company other tests here leave as it is
+        pick = at.selectbox(key="pick").value
+        shown = at.session_state["intro_result"]["paths"]
+        with Explorer.open(demo, now=DEMO_AS_OF) as ex:
+            want = [p.to_dict() for p in ex.intro(pick.ref, company=pick.is_company, team=True).paths]
+        for d in shown + want:
+            for t in d["ties"]:
+                t.pop("evidence")
+        assert shown == want and shown
+        assert any("Neo4j" in c.value for c in at.caption)
+    finally:
+        st.cache_resource.clear()
