@@ -9,8 +9,10 @@ bomb), before anything is read.
 
 from __future__ import annotations
 
+import lzma
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
@@ -56,7 +58,12 @@ class Archive:
             assert self._zip is not None
             try:
                 return self._zip.read(info)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
+            # A damaged member fails in its decompressor (zlib.error, LZMAError; bz2 raises
+            # OSError), an unknown method or an encrypted one with NotImplementedError or
+            # RuntimeError, a bad CRC with BadZipFile, an undecodable name in its local
+            # header with UnicodeDecodeError (a ValueError).
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, zlib.error,
+                    lzma.LZMAError) as e:  # fmt: skip
                 raise LoadError(f"cannot read zip member: {e}", file=self.where(name)) from e
         try:
             return Path(str(info)).read_bytes()
@@ -78,7 +85,7 @@ class Archive:
 def _safe_member(name: str, *, label: str) -> str:
     p = name.replace("\\", "/")
     parts = PurePosixPath(p).parts
-    if p.startswith("/") or (len(p) > 1 and p[1] == ":") or ".." in parts:
+    if not p or p.startswith("/") or (len(p) > 1 and p[1] == ":") or ".." in parts:
         raise LoadError(f"refused: zip member with an unsafe path {name!r}", file=label)
     return p
 
@@ -98,7 +105,9 @@ def open_archive(path: str | os.PathLike) -> Archive:
         return Archive(label, members, None)
     try:
         zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError) as e:
+    # ValueError: a member name flagged UTF-8 that is not (UnicodeDecodeError);
+    # NotImplementedError: a damaged "version needed to extract".
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as e:
         raise LoadError(f"not a readable zip file: {e}", file=label) from e
     members = {}
     total = 0

@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC
-from email.errors import HeaderParseError
+from email.errors import HeaderParseError, MessageError
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import BinaryIO
@@ -208,7 +208,8 @@ def _unwrap(name: str) -> str:
         return name.strip()
     try:
         return str(make_header(decode_header(name))).strip()
-    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+    # MessageError: HeaderParseError, or CharsetError for a charset name that is not ASCII.
+    except (MessageError, LookupError, UnicodeError, ValueError):
         return name.strip()
 
 

@@ -26,7 +26,7 @@ __all__ = ["decode", "read_table", "Table", "Row", "header_key", "MAX_FIELD"]
 MAX_FIELD = 1_000_000
 csv.field_size_limit(MAX_FIELD)
 
-_SURROGATE = re.compile("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 
 Row = tuple[int, list[str]]
@@ -116,7 +116,7 @@ class Table:
 
     def rows(self) -> Iterator[Row | Skipped]:
         width = len(self.header)
-        bad_lines = _lines_with_surrogates(self._text)
+        damaged = _SURROGATE.search(self._text, self._start) is not None
         lines = io.StringIO(self._text[self._start :], newline="")
         reader = csv.reader(lines, delimiter=self.delimiter)
         base = self.header_line  # physical lines consumed before the first data row
@@ -132,10 +132,11 @@ class Table:
                 yield Skipped(self.file, line, f"malformed CSV: {e}")
                 continue
             start, prev_end = base + prev_end + 1, reader.line_num
-            end = base + prev_end
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue
-            if bad_lines and any(ln in bad_lines for ln in range(start, end + 1)):
+            # The cells themselves are checked: a CR line end makes the csv module count
+            # lines differently from a split on LF, so no line-number test is reliable.
+            if damaged and any(_SURROGATE.search(f) for f in fields):
                 yield Skipped(self.file, start, "undecodable bytes")
                 continue
             if len(fields) != width:
@@ -147,17 +148,6 @@ class Table:
                     )
                     continue
             yield start, fields
-
-
-def _lines_with_surrogates(text: str) -> set[int]:
-    """1-based numbers of the lines holding undecodable bytes, in one pass over the text."""
-    lines: set[int] = set()
-    line, pos = 1, 0
-    for m in _SURROGATE.finditer(text):
-        line += text.count("\n", pos, m.start())
-        pos = m.start()
-        lines.add(line)
-    return lines
 
 
 def _line_starts(text: str, limit: int) -> list[int]:

@@ -182,6 +182,14 @@ def test_broken_encoded_word_kept_as_written_and_address_names_dropped():
     assert r.a.name == "=?utf-8?b?!!!notbase64?=" and r.b.name == ""
 
 
+def test_encoded_word_with_a_non_ascii_charset_name_is_kept_as_written():
+    """Found by tests/loaders/test_fuzz.py: a Latin-1 byte in the charset of an encoded word
+    made `email.header.make_header` raise `CharsetError`, which escaped `parse_mail`."""
+    msg = b"From: =?Jos\xe9?q?Ada?= <ada@example.org>\nTo: b@example.org\n\nbody\n"
+    (r,) = parse_mail(msg, file="x.eml")
+    assert r.a.name == "=?Jos\xe9?q?Ada?=" and r.a.emails == ("ada@example.org",)
+
+
 @pytest.mark.parametrize(
     "raw",
     [b"", b"\r\n\r\n", b"First Name,Last Name\nAda,Lovelace\n", b"just some text\nmore\n"],
