@@ -32,6 +32,7 @@ page = st.navigation({
 try:
     with st.sidebar:
         try:
+            state.viewer_picker()
             index = state.explorer().index()
             st.caption(f"Workspace {md(state.workspace_path().name)}: {index.n:,} people, "
                        f"{index.m:,} ties")  # fmt: skip

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.identity import norm_company
+from graph.build import TieIndex
 from graph.intro import IntroPath, IntroResult
+from graph.privacy import findable
 from graph.workspace import Workspace
 
 __all__ = ["Suggestion", "suggest_targets", "intro_request", "intro_rows"]
@@ -56,7 +58,9 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def suggest_targets(ws: Workspace, text: str, *, limit: int = 12) -> list[Suggestion]:
+def suggest_targets(
+    ws: Workspace, text: str, *, limit: int = 12, index: TieIndex | None = None
+) -> list[Suggestion]:
     """People and companies that `text` (part of a name, an email or a company) may mean.
 
     Companies come first when their name starts with the text (they are what account-based
@@ -69,6 +73,10 @@ def suggest_targets(ws: Workspace, text: str, *, limit: int = 12) -> list[Sugges
     text : str
     limit : int, default 12
         At most this many suggestions.
+    index : TieIndex, optional
+        A viewer's view (`graph.privacy.visible_index`): only people it shows are suggested,
+        companies count only the people in it, and a company where it has nobody of several
+        known is left out.
 
     Returns
     -------
@@ -78,6 +86,8 @@ def suggest_targets(ws: Workspace, text: str, *, limit: int = 12) -> list[Sugges
     if not text or limit <= 0:
         return []
     norm = norm_company(text)
+    visible = findable(index) if index is not None else None
+    member = index.member if visible is not None else None  # type: ignore[union-attr]
     companies: list[tuple[int, str, int, bool]] = []
     if norm:
         for _cid, name, cnorm, n in ws.sql(
@@ -86,11 +96,17 @@ def suggest_targets(ws: Workspace, text: str, *, limit: int = 12) -> list[Sugges
             "WHERE c.norm LIKE ? ESCAPE '\\' GROUP BY c.id ORDER BY n DESC, c.name LIMIT ?",
             (_like(norm), limit),
         ):
+            if member is not None and n:
+                n = sum(member(p) for (p,) in ws.sql("SELECT id FROM people WHERE company_id = ?", (_cid,)))
+                if not n:
+                    continue
             companies.append((_cid, name, int(n), cnorm.startswith(norm)))
+    if member is not None:
+        companies.sort(key=lambda c: (-c[2], c[1]))
     first = [c for c in companies if c[3]]
     later = [c for c in companies if not c[3]]
     out = [_company(name, n) for _, name, n, _ in first]
-    for p in ws.people(text, limit=limit):
+    for p in ws.people(text, limit=limit, visible=visible):
         role = " at ".join(x for x in (p.title, p.company) if x)
         out.append(Suggestion("person", p.id, f"{p.name} — {role}" if role else p.name,
                               p.name, p.company, p.title))  # fmt: skip

@@ -23,6 +23,9 @@ import json
 import logging
 import os
 import shutil
+import tempfile
+import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -70,7 +73,7 @@ _KIND_CODE = {k: i for i, k in enumerate(INTERACTION_KINDS)}
 COLLEAGUE_CLIQUE_MAX = 50
 #: Undated personal interactions count as if they were this many days old.
 UNDATED_AGE_DAYS = 365.0
-_INDEX_FORMAT = 2
+_INDEX_FORMAT = 4  # 3: meta.json carries a stamp (see read_index_files); 4: provenance arrays
 
 
 def _today_days(now: date | datetime | None) -> float:
@@ -101,6 +104,12 @@ class TieIndex:
     `info` and `evidence_rows` are look-ups into the store the index was built from (names,
     companies and titles of nodes; the source rows behind a tie); an index built from plain
     edges has neither and shows node ids instead.
+
+    Provenance, for team privacy levels (`graph.privacy`): whose exports show each node and
+    each tie, as CSR lists of owner person ids (0: an import without an owner, such as a CRM
+    export): node ``i``'s are ``node_src[node_src_ptr[i]:node_src_ptr[i+1]]``, tie ``e``'s
+    ``edge_src[edge_src_ptr[e]:edge_src_ptr[e+1]]``, each sorted and distinct. A tie with no
+    owner listed rests on context alone (colleagues). Empty (no owners anywhere) by default.
     """
 
     pids: np.ndarray
@@ -132,7 +141,19 @@ class TieIndex:
     evidence_rows: Callable[[int, int, int], list[str]] | None = None
     company_names: Callable[[list[int]], dict[int, str]] | None = None
     industries: Callable[[list[int]], dict[int, str]] | None = None
+    node_src_ptr: np.ndarray | None = field(default=None, repr=False)
+    node_src: np.ndarray | None = field(default=None, repr=False)
+    edge_src_ptr: np.ndarray | None = field(default=None, repr=False)
+    edge_src: np.ndarray | None = field(default=None, repr=False)
     _info_cache: dict[int, dict] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.node_src_ptr is None:  # no provenance: nobody's exports in particular
+            self.node_src_ptr = np.zeros(len(self.pids) + 1, dtype=np.int64)
+            self.node_src = np.zeros(0, dtype=np.int64)
+        if self.edge_src_ptr is None:
+            self.edge_src_ptr = np.zeros(len(self.eu) + 1, dtype=np.int64)
+            self.edge_src = np.zeros(0, dtype=np.int64)
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -234,11 +255,16 @@ class TieIndex:
         """Tie strengths under other `weights` (for "why not" sensitivity), one per edge."""
         return combine_arrays(self.components.astype(np.float64), weights, params)
 
+    def withheld_owners(self, pa: int, pb: int) -> tuple[int, ...]:
+        """Owners whose rows of evidence between persons `pa` and `pb` are not to be shown:
+        none here; a viewer's view (`graph.privacy.ViewerIndex`) withholds some."""
+        return ()
+
     def with_strengths(self, strength: np.ndarray) -> TieIndex:
         """A copy of this index whose ties have the given strengths (CSR rows re-sorted)."""
         indptr, nbr, wgt, eid = _csr(self.n, self.eu, self.ev, strength)
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        return TieIndex(**{**fields, "indptr": indptr, "nbr": nbr, "wgt": wgt, "eid": eid,
+        return type(self)(**{**fields, "indptr": indptr, "nbr": nbr, "wgt": wgt, "eid": eid,
                            "strength": strength, "_info_cache": self._info_cache})  # fmt: skip
 
 
@@ -361,7 +387,16 @@ def build_index(
     progress: Callable[[str], None] | None = None,
 ) -> TieIndex:
     """Build the tie index of workspace `ws` (a `graph.workspace.Workspace`) as of `now`
-    (default: today, UTC)."""
+    (default: today, UTC), from one state of the workspace (`Workspace.snapshot`): an import
+    committed while it reads is either all in the index or not at all."""
+    with ws.snapshot():
+        return _build_index(ws, now=now, weights=weights, params=params, progress=progress)
+
+
+def _build_index(
+    ws: Any, *, now: date | datetime | None, weights: Weights, params: Params,
+    progress: Callable[[str], None] | None,
+) -> TieIndex:  # fmt: skip
     now_days = _today_days(now)
     say = progress or (lambda _msg: None)
     say("reading people")
@@ -375,17 +410,17 @@ def build_index(
         return np.searchsorted(pids, p)
 
     say("reading interactions")
-    cols: dict[str, list] = {"a": [], "b": [], "kind": [], "day": [], "dir": [], "size": []}
+    cols: dict[str, list] = {"a": [], "b": [], "kind": [], "day": [], "dir": [], "size": [], "imp": []}
     cur = ws.cursor(
-        "SELECT ma.person_id, mb.person_id, i.kind, julianday(i.at) - ?, i.directed, i.group_size "
-        "FROM interactions i JOIN mentions ma ON ma.id = i.a JOIN mentions mb ON mb.id = i.b",
+        "SELECT ma.person_id, mb.person_id, i.kind, julianday(i.at) - ?, i.directed, i.group_size, "
+        "i.import_id FROM interactions i JOIN mentions ma ON ma.id = i.a JOIN mentions mb ON mb.id = i.b",
         (_EPOCH_JD,),
     )
     while True:
         rows = cur.fetchmany(200_000)
         if not rows:
             break
-        a, b, kind, day, directed, size = zip(*rows, strict=True)
+        a, b, kind, day, directed, size, imp = zip(*rows, strict=True)
         cols["a"].append(np.fromiter(a, dtype=np.int64, count=len(rows)))
         cols["b"].append(np.fromiter(b, dtype=np.int64, count=len(rows)))
         cols["kind"].append(np.fromiter((_KIND_CODE.get(k, _KIND_CODE["manual"]) for k in kind),
@@ -393,6 +428,7 @@ def build_index(
         cols["day"].append(np.array([np.nan if d is None else d for d in day], dtype=np.float64))
         cols["dir"].append(np.fromiter(directed, dtype=bool, count=len(rows)))
         cols["size"].append(np.fromiter(size, dtype=np.int64, count=len(rows)))
+        cols["imp"].append(np.fromiter(imp, dtype=np.int64, count=len(rows)))
     arr = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}
     ia = nodes(arr["a"].astype(np.int64))
     ib = nodes(arr["b"].astype(np.int64))
@@ -402,6 +438,8 @@ def build_index(
     size = arr["size"].astype(np.int64)
     keep = ia != ib
     ia, ib, kind, day, directed, size = ia[keep], ib[keep], kind[keep], day[keep], directed[keep], size[keep]
+    owner_of = _import_owners(ws)
+    owner = owner_of[arr["imp"].astype(np.int64)[keep]] if len(owner_of) else np.zeros(len(ia), dtype=np.int64)
 
     say("folding interactions into ties")
     lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
@@ -412,6 +450,9 @@ def build_index(
     m = len(all_keys)
     inv = np.searchsorted(all_keys, key)
     K = len(INTERACTION_KINDS)
+    edge_src_ptr, edge_src = _owner_lists(inv, owner, m)
+    say("reading whose exports show each person")
+    node_src_ptr, node_src = _node_owners(ws, pids, owner_of)
 
     personal_codes = np.array([_KIND_CODE[k] for k in PERSONAL_KINDS])
     personal = np.isin(kind, personal_codes)
@@ -468,10 +509,54 @@ def build_index(
         last_personal=last_personal, ctx=ctx, ctx_value=ctx_value,
         colleague_company=colleague_company, now_days=now_days,
         model_version="tie-strength/1+" + weights.version, generation=ws.generation,
-        weights=weights,
+        weights=weights, node_src_ptr=node_src_ptr, node_src=node_src, edge_src_ptr=edge_src_ptr,
+        edge_src=edge_src,
     )  # fmt: skip
     attach_workspace(index, ws)
     return index
+
+
+def _import_owners(ws: Any) -> np.ndarray:
+    """Owner person id of each import id (0: no owner), as a look-up array."""
+    rows = ws.sql("SELECT id, coalesce(owner_id, 0) FROM imports")
+    if not rows:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    out = np.zeros(int(ids.max()) + 1, dtype=np.int64)
+    out[ids] = [r[1] for r in rows]
+    return out
+
+
+def _owner_lists(row: np.ndarray, owner: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR lists of the distinct owners per row ``0..size-1`` from (row, owner) pairs."""
+    row = np.asarray(row, dtype=np.int64)
+    owner = np.asarray(owner, dtype=np.int64)
+    if len(row):
+        base = int(owner.max()) + 1
+        pairs = np.unique(row * base + owner)
+        row, owner = pairs // base, pairs % base
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=size))]).astype(np.int64)
+    return ptr, owner.astype(np.int64)
+
+
+def _node_owners(ws: Any, pids: np.ndarray, owner_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whose exports mention each person (their mentions' imports' owners), as CSR lists."""
+    rows: list[np.ndarray] = []
+    imps: list[np.ndarray] = []
+    cur = ws.cursor("SELECT DISTINCT person_id, import_id FROM mentions")
+    while True:
+        chunk = cur.fetchmany(200_000)
+        if not chunk:
+            break
+        rows.append(np.fromiter((r[0] for r in chunk), dtype=np.int64, count=len(chunk)))
+        imps.append(np.fromiter((r[1] for r in chunk), dtype=np.int64, count=len(chunk)))
+    person = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    imp = np.concatenate(imps) if imps else np.zeros(0, dtype=np.int64)
+    if not len(pids):
+        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    node = np.searchsorted(pids, person)
+    ok = (node < len(pids)) & (pids[np.minimum(node, len(pids) - 1)] == person) & (imp < len(owner_of))
+    return _owner_lists(node[ok], owner_of[imp[ok]], len(pids))
 
 
 def _colleague_pairs(
@@ -583,7 +668,11 @@ def attach_workspace(index: TieIndex, ws: Any) -> None:
                               "AND industry IS NOT NULL AND industry != ''", chunk))  # fmt: skip
         return out
 
-    def evidence_rows(pa: int, pb: int, limit: int = 20) -> list[str]:
+    def evidence_rows(pa: int, pb: int, limit: int = 20, *, hide: Iterable[int] | None = None) -> list[str]:
+        # Rows from the exports of the owners in `hide` are left out: by default those who
+        # withhold them from this index's viewer (`graph.privacy`; none for a plain index).
+        owners = index.withheld_owners(pa, pb) if hide is None else hide
+        hidden = json.dumps([int(o) for o in owners])
         # Start from the one with fewer ties (CROSS JOIN fixes the loop order): from a rep
         # with 100k contacts, the same rows took 0.1 s instead of 0.5 ms.
         na, nb = index.node_of(pa), index.node_of(pb)
@@ -594,13 +683,15 @@ def attach_workspace(index: TieIndex, ws: Any) -> None:
             "FROM mentions mx CROSS JOIN interactions i CROSS JOIN mentions my "
             "JOIN imports im ON im.id = i.import_id "
             "WHERE mx.person_id = ?1 AND i.a = mx.id AND my.id = i.b AND my.person_id = ?2 "
+            "AND coalesce(im.owner_id, 0) NOT IN (SELECT value FROM json_each(?4)) "
             "UNION ALL "
             "SELECT i.kind, i.at, coalesce(i.file, im.label), i.line, i.group_size "
             "FROM mentions mx CROSS JOIN interactions i CROSS JOIN mentions my "
             "JOIN imports im ON im.id = i.import_id "
             "WHERE mx.person_id = ?1 AND i.b = mx.id AND my.id = i.a AND my.person_id = ?2 "
+            "AND coalesce(im.owner_id, 0) NOT IN (SELECT value FROM json_each(?4)) "
             "ORDER BY 2 DESC LIMIT ?3",
-            (pa, pb, limit),
+            (pa, pb, limit, hidden),
         )
         return [
             f"{kind} {at[:10] if at else 'undated'}"
@@ -617,42 +708,74 @@ def attach_workspace(index: TieIndex, ws: Any) -> None:
 
 _ARRAYS = ("pids", "team", "company", "indptr", "nbr", "wgt", "eid", "eu", "ev", "strength",
            "components", "n_ab", "n_ba", "counts", "n_broadcast", "first", "last",
-           "last_personal", "ctx", "ctx_value", "colleague_company")  # fmt: skip
+           "last_personal", "ctx", "ctx_value", "colleague_company", "node_src_ptr", "node_src",
+           "edge_src_ptr", "edge_src")  # fmt: skip
 
 
-def save_index(index: TieIndex, path: str | os.PathLike) -> None:
-    """Write `index` to the folder `path`, one ``.npy`` file per array plus ``meta.json``,
-    atomically: a new folder is written beside it and renamed into place."""
+def save_index(index: TieIndex, path: str | os.PathLike) -> bool:
+    """Write `index` to the folder `path`, one ``.npy`` file per array plus ``meta.json``;
+    returns whether it was put in place.
+
+    Safe with readers and other writers at work: the files go into a new folder of a unique
+    name beside `path`, which is then renamed into place (the old folder renamed away first),
+    so a reader finds the whole old index, the whole new one, or none (and builds its own);
+    ``meta.json`` carries a random stamp that `read_index_files` checks. Of two processes
+    saving at once, one index ends up in place, whole. A saved index of a later workspace
+    state is never replaced by an earlier one (a reader that built from an older snapshot).
+    """
     p = Path(path)
-    tmp = p.with_name(f".{p.name}.tmp{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        current = json.loads((p / "meta.json").read_text())
+        if int(current.get("generation", -1)) > index.generation:
+            return False
+    except (OSError, ValueError):
+        pass  # none there yet, or unreadable: ours replaces it
+    tmp = Path(tempfile.mkdtemp(prefix=f".{p.name}.tmp", dir=p.parent))
     try:
         for name in _ARRAYS:
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(getattr(index, name)), allow_pickle=False)
         meta = {"format": _INDEX_FORMAT, "model_version": index.model_version,
-                "generation": index.generation, "now_days": index.now_days}  # fmt: skip
+                "generation": index.generation, "now_days": index.now_days,
+                "stamp": uuid.uuid4().hex}  # fmt: skip
         (tmp / "meta.json").write_text(json.dumps(meta))
-        old = p.with_name(f".{p.name}.old{os.getpid()}")
-        if p.exists():
+        old = p.with_name(f".{p.name}.old{uuid.uuid4().hex}")
+        try:
             os.replace(p, old)
-        os.replace(tmp, p)
-        if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+        try:
+            os.replace(tmp, p)
+        except OSError:  # another process put its index there in between: keep that one
+            return False
+        finally:
+            shutil.rmtree(old, ignore_errors=True)  # open memory maps of it stay valid
+        return True
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: numpy parses each ``.npy`` header with `ast.literal_eval`, and CPython 3.11 (3.11.7 here) can
+#: raise a spurious "SystemError: AST constructor recursion depth mismatch" when threads parse at
+#: once (python/cpython#106905; seen in the concurrency test): the app's sessions are threads.
+_NPY_HEADERS = threading.Lock()
 
 
 def read_index_files(path: str | os.PathLike) -> TieIndex:
     """The index saved in folder `path`, memory-mapped: loading costs almost nothing, and
-    only the pages a search touches become resident."""
+    only the pages a search touches become resident.
+
+    Raises `ValueError` when the folder was replaced while it was being read (the arrays could
+    be of two different indexes) and `OSError` when it went away meanwhile.
+    """
     p = Path(path)
     meta = json.loads((p / "meta.json").read_text())
     if meta.get("format") != _INDEX_FORMAT:
         raise ValueError(f"index format {meta.get('format')} is not {_INDEX_FORMAT}")
-    arrays = {name: np.load(p / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+    with _NPY_HEADERS:
+        arrays = {name: np.load(p / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+    if json.loads((p / "meta.json").read_text()).get("stamp") != meta.get("stamp"):
+        raise ValueError(f"{p} was replaced while it was read")
     return TieIndex(**arrays, now_days=float(meta["now_days"]), model_version=str(meta["model_version"]),
                     generation=int(meta["generation"]))  # fmt: skip
 
@@ -666,21 +789,38 @@ def load_index(
     progress: Callable[[str], None] | None = None,
 ) -> TieIndex:
     """The index of workspace `ws`: the saved one beside it when it is current (same
-    generation, model version and day), else a fresh build (saved for next time)."""
+    generation, model version and day), else a fresh build (saved for next time).
+
+    Everything is read from one state of the workspace (`Workspace.snapshot`). A saved index
+    that is being replaced by another process while it is read is read again, then built here
+    if it still cannot be read whole; it never makes this call fail.
+    """
+    with ws.snapshot():
+        return _load_index(ws, now=now, weights=weights, cache=cache, progress=progress)
+
+
+def _load_index(
+    ws: Any, *, now: date | datetime | None, weights: Weights, cache: bool,
+    progress: Callable[[str], None] | None,
+) -> TieIndex:  # fmt: skip
     now_days = _today_days(now)
     path = index_path(ws.path)
     version = "tie-strength/1+" + weights.version
-    if cache and path.is_dir():
+    wanted = (version, ws.generation, int(now_days))
+    for attempt in range(2 if cache else 0):
+        if not path.is_dir():
+            break
         try:
             index = read_index_files(path)
-            if (index.model_version, index.generation, int(index.now_days)) == (
-                version, ws.generation, int(now_days)
-            ):
-                index.weights = weights
-                attach_workspace(index, ws)
-                return index
         except (OSError, ValueError, KeyError) as e:
-            log.warning("ignoring unreadable index %s: %s", path, e)
+            if attempt:
+                log.info("building the index: the saved one is unreadable (%s)", e)
+            continue
+        if (index.model_version, index.generation, int(index.now_days)) != wanted:
+            break
+        index.weights = weights
+        attach_workspace(index, ws)
+        return index
     index = build_index(ws, now=now, weights=weights, progress=progress)
     if cache:
         try:

@@ -8,7 +8,6 @@ under ``--json``) with the error's exit code; anything else is a bug and keeps i
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import click
 
 from graph.errors import LoadError, TiegraphError, UsageError
-from graph.escape import terminal
+from graph.escape import json_text, terminal
 from graph.workspace import ImportReport, Workspace, default_path
 
 __all__ = ["cli", "main"]
@@ -38,10 +37,33 @@ def json_option(f: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(f)
 
 
+def viewer_option(f: Callable) -> Callable:
+    """``--as WHO``: answer as that team member sees the team's graph (`graph.privacy`); kept
+    in the click context for `_explorer`, so commands need no parameter for it."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        ctx.meta["tiegraph.viewer"] = value
+        return value
+
+    return click.option(
+        "--as", "viewer", metavar="WHO", expose_value=False, callback=remember,
+        help="Answer as this team member sees the team's graph (sharing levels; default: "
+             "$TIEGRAPH_ME, else the one owner of the exports, else the team's view).",
+    )(f)  # fmt: skip
+
+
+def _explorer(workspace: Path | None, **options: Any) -> Any:
+    """An `Explorer` on the workspace, answering as the viewer of ``--as`` (if given)."""
+    from graph.explorer import Explorer
+
+    viewer = click.get_current_context().meta.get("tiegraph.viewer")
+    return Explorer.open(workspace or default_path(), viewer=viewer, **options)
+
+
 def emit(result: Any, as_json: bool, render: Callable[[Any], str]) -> None:
     """Print `result` as JSON or through `render`; both show the same object."""
     if as_json:
-        click.echo(json.dumps(_jsonable(result), ensure_ascii=False, indent=None))
+        click.echo(json_text(_jsonable(result)))
     else:
         click.echo(render(result))
 
@@ -209,12 +231,13 @@ def render_people(people: list) -> str:
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--limit", default=50, show_default=True, help="At most this many (0: all).")
+@viewer_option
 @workspace_option
 @json_option
 def people(query: str | None, limit: int, workspace: Path | None, as_json: bool) -> None:
     """Find people by name, email, LinkedIn URL or company (no query: everyone)."""
-    with _open(workspace, readonly=True) as ws:
-        found = ws.people(query, limit=limit or None)
+    with _explorer(workspace) as ex:
+        found = ex.people(query, limit=limit or None)
     emit(found, as_json, render_people)
 
 
@@ -276,19 +299,24 @@ def merges(person: str | None, workspace: Path | None, as_json: bool) -> None:
 @workspace_option
 @json_option
 def forget(who: str, yes: bool, workspace: Path | None, as_json: bool) -> None:
-    """Remove a person and every row about them from the workspace."""
+    """Remove a person and every row about them from the workspace and its caches (a Neo4j
+    synced from it loses them at the next `tiegraph sync neo4j`)."""
     with _open(workspace) as ws:
         pid = ws.find_person(who)
         view = ws.person(pid)
         if not yes and not as_json and sys.stdin.isatty():
             click.confirm(f"Forget {terminal(view.name)} ({view.id}) and all their rows?", abort=True)
         done = ws.forget(view.id)
-    emit(
-        done,
-        as_json,
-        lambda d: f"forgot {d['forgotten']} ({terminal(d['name'])}): "
-        f"{d['mentions']} rows, {d['interactions']} interactions",
-    )
+    emit(done, as_json, render_forget)
+
+
+def render_forget(d: dict) -> str:
+    lines = [f"forgot {d['forgotten']} ({terminal(d['name'])}): {d['mentions']} rows, "
+             f"{d['interactions']} interactions; the saved index beside the workspace is deleted"]  # fmt: skip
+    for target in d.get("neo4j_pending") or []:
+        lines.append(f"Neo4j {terminal(target)} still holds them: the next `tiegraph sync neo4j` "
+                     "deletes them there")  # fmt: skip
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- intros
@@ -338,6 +366,7 @@ def render_why_not(w: Any) -> str:
 @click.option("--neo4j-uri", help="bolt:// or neo4j:// URI (default: $NEO4J_URI).")
 @click.option("--neo4j-user", help="Neo4j user (default: $NEO4J_USER).")
 @click.option("--neo4j-password", help="Neo4j password (default: $NEO4J_PASSWORD).")
+@viewer_option
 @workspace_option
 @json_option
 def intro(
@@ -346,13 +375,12 @@ def intro(
     neo4j_user: str | None, neo4j_password: str | None, workspace: Path | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Ranked warm-intro paths to TARGET, each hop explained."""
-    from graph.explorer import Explorer
     from graph.neo4j_store import Neo4jStore
 
     if sources and team:
         raise UsageError("use --from or --team, not both")
     with (Neo4jStore.open(neo4j_uri, neo4j_user, neo4j_password) if store == "neo4j"
-          else Explorer.open(workspace or default_path())) as ex:  # fmt: skip
+          else _explorer(workspace)) as ex:  # fmt: skip
         if why_not_who:
             emit(ex.why_not(target, why_not_who, sources=sources, team=team, company=company,
                             title=title, k=k, max_hops=max_hops), as_json, render_why_not)  # fmt: skip
@@ -360,8 +388,7 @@ def intro(
         result = ex.intro(target, sources=sources, team=team, company=company, title=title,
                           k=k, max_hops=max_hops)  # fmt: skip
     if as_json:
-        click.echo(json.dumps([p.to_dict() for p in result.paths] if result.paths else result.to_dict(),
-                              ensure_ascii=False))  # fmt: skip
+        click.echo(json_text([p.to_dict() for p in result.paths] if result.paths else result.to_dict()))
     else:
         click.echo(render_intros(result))
 
@@ -375,6 +402,7 @@ def intro(
 @click.option("--from", "sources", multiple=True, metavar="WHO")
 @click.option("--team", is_flag=True)
 @click.option("--max-hops", default=3, show_default=True, type=click.IntRange(1, 3))
+@viewer_option
 @workspace_option
 @json_option
 def intros(
@@ -382,7 +410,7 @@ def intros(
     workspace: Path | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Batch: a list of targets in, one row per suggested path out (CSV or JSONL)."""
-    from graph.explorer import BATCH_FIELDS, Explorer
+    from graph.explorer import BATCH_FIELDS
     from graph.export import table_format, write_table
     from graph.model import Skipped
     from loaders.targets import parse_targets
@@ -391,7 +419,7 @@ def intros(
     rows = list(parse_targets(Path(targets_file).read_bytes(), file=targets_file))
     skipped = [r for r in rows if isinstance(r, Skipped)]
     wanted = [r for r in rows if not isinstance(r, Skipped)]
-    with Explorer.open(workspace or default_path()) as ex:
+    with _explorer(workspace) as ex:
         ex.index()
         with click.progressbar(length=len(wanted), label="Finding intros", file=sys.stderr) as bar:
             done = [0]
@@ -440,14 +468,13 @@ def render_followups(r: Any) -> str:
 @click.option("--owner", metavar="WHO", help="Only this team member's relationships.")
 @click.option("--limit", default=50, show_default=True, help="At most this many (0: all).")
 @click.option("--as-of", "as_of", type=_DATE, help="Reference day (default: today).")
+@viewer_option
 @workspace_option
 @json_option
 def followups(due_only: bool, owner: str | None, limit: int, as_of: Any, workspace: Path | None,
               as_json: bool) -> None:  # fmt: skip
     """Whom to get back to: each relationship's cadence, last contact, status and channel."""
-    from graph.explorer import Explorer
-
-    with Explorer.open(workspace or default_path(), now=as_of) as ex:
+    with _explorer(workspace, now=as_of) as ex:
         emit(ex.followups(owner=owner, due_only=due_only, limit=limit or None), as_json,
              render_followups)  # fmt: skip
 
@@ -507,17 +534,17 @@ def render_plan(p: Any) -> str:
 @click.option("--from", "sources", multiple=True, metavar="WHO")
 @click.option("--team", is_flag=True)
 @click.option("--max-hops", default=3, show_default=True, type=click.IntRange(1, 3))
+@viewer_option
 @workspace_option
 @json_option
 def plan(targets_file: str, budget: int, max_asks: int | None, per_account: int, min_score: float,
          sources: tuple[str, ...], team: bool, max_hops: int, workspace: Path | None,
          as_json: bool) -> None:  # fmt: skip
     """The fewest intro requests that cover the most target accounts, with a budget per introducer."""
-    from graph.explorer import Explorer
     from loaders.targets import parse_targets
 
     rows = list(parse_targets(Path(targets_file).read_bytes(), file=targets_file))
-    with Explorer.open(workspace or default_path()) as ex:
+    with _explorer(workspace) as ex:
         emit(ex.plan(rows, sources=sources, team=team, budget=budget, max_asks=max_asks,
                      per_account=per_account, max_hops=max_hops, min_score=min_score),
              as_json, render_plan)  # fmt: skip
@@ -569,16 +596,16 @@ def render_changes(r: Any) -> str:
               help="CSV of target accounts: also show which became reachable.")  # fmt: skip
 @click.option("--from", "sources", multiple=True, metavar="WHO")
 @click.option("--team", is_flag=True)
+@viewer_option
 @workspace_option
 @json_option
 def changes(since: Any, targets_file: str | None, sources: tuple[str, ...], team: bool,
             workspace: Path | None, as_json: bool) -> None:  # fmt: skip
     """What changed since the previous export of each source: job moves, new and lost people."""
-    from graph.explorer import Explorer
     from loaders.targets import parse_targets
 
     rows = list(parse_targets(Path(targets_file).read_bytes(), file=targets_file)) if targets_file else None
-    with Explorer.open(workspace or default_path()) as ex:
+    with _explorer(workspace) as ex:
         emit(ex.changes(since=since, targets=rows, sources=sources, team=team), as_json, render_changes)
 
 
@@ -698,16 +725,15 @@ def render_weak_ties(r: Any) -> str:
               help="Silent this long (no personal interaction) counts as dormant.")  # fmt: skip
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, None),
               help="At most this many of each list.")  # fmt: skip
+@viewer_option
 @workspace_option
 @json_option
 def weak_ties(sources: tuple[str, ...], team: bool, idle_days: int, limit: int,
               workspace: Path | None, as_json: bool) -> None:  # fmt: skip
     """Bridges, brokers, dormant ties and poorly reached communities of a person or the team."""
-    from graph.explorer import Explorer
-
     if sources and team:
         raise UsageError("use --from or --team, not both")
-    with Explorer.open(workspace or default_path()) as ex:
+    with _explorer(workspace) as ex:
         emit(ex.weak_ties(sources=sources, team=team, idle_days=idle_days, limit=limit), as_json,
              render_weak_ties)  # fmt: skip
 
@@ -771,19 +797,19 @@ def render_reach(r: Any) -> str:
 @click.option("--min-group", default=5, show_default=True, type=click.IntRange(1, None),
               help="Hide aggregate cells counting fewer people than this.")  # fmt: skip
 @click.option("--max-hops", default=3, show_default=True, type=click.IntRange(1, 3))
+@viewer_option
 @workspace_option
 @json_option
 def reach(sources: tuple[str, ...], team: bool, targets_file: str | None, min_group: int,
           max_hops: int, workspace: Path | None, as_json: bool) -> None:  # fmt: skip
     """Reach by hops and strength band, by company and industry (small groups hidden),
     overlap between reps, and coverage of a target account list."""
-    from graph.explorer import Explorer
     from loaders.targets import parse_targets
 
     if sources and team:
         raise UsageError("use --from or --team, not both")
     rows = list(parse_targets(Path(targets_file).read_bytes(), file=targets_file)) if targets_file else None
-    with Explorer.open(workspace or default_path()) as ex:
+    with _explorer(workspace) as ex:
         emit(ex.reach(sources=sources, team=team, targets=rows, min_group=min_group,
                       max_hops=max_hops), as_json, render_reach)  # fmt: skip
 
@@ -859,6 +885,52 @@ def sync_neo4j(
     emit(report, as_json, render_sync)
 
 
+# ---------------------------------------------------------------------- team privacy levels
+def render_sharing(d: dict) -> str:
+    if "levels" in d:
+        if not d["levels"]:
+            return "no sharing levels set: every contact is shared in full"
+        rows = [[x["owner_name"] or x["owner"], x["name"] or x["contact"] or "(default)", x["level"]]
+                for x in d["levels"]]  # fmt: skip
+        return _table(rows, ["owner", "contact", "level"])
+    who = terminal(d["owner_name"] or d["owner"])
+    if d["contact"] is None:
+        return f"{who}'s contacts are shared at level {d['default']} unless set one by one"
+    line = f"{terminal(d['name'] or d['contact'])} ({d['contact']}), {who}'s contact: level {d['level']}"
+    if not d["in_owner_exports"]:
+        line += f" (no export of {who} shows them yet; it applies once one does)"
+    return line
+
+
+@cli.command()
+@click.argument("contact", required=False)
+@click.option("--owner", metavar="WHO", help="The team member whose contacts these are "
+              "(default: $TIEGRAPH_ME, else the one owner of the exports).")  # fmt: skip
+@click.option("--level", type=click.Choice(["private", "ask", "full", "default"]),
+              help="private: only the owner sees them; ask: the team sees that a path through "
+                   "the owner exists, not who; full: everything. With CONTACT, 'default' "
+                   "removes the contact's own level. Without --level: list the levels set.")  # fmt: skip
+@workspace_option
+@json_option
+def sharing(contact: str | None, owner: str | None, level: str | None, workspace: Path | None,
+            as_json: bool) -> None:  # fmt: skip
+    """How much of an owner's contacts the rest of the team sees: by default, or for CONTACT."""
+    if level is None:
+        with _open(workspace, readonly=True) as ws:
+            emit({"levels": ws.sharing(owner)}, as_json, render_sharing)
+        return
+    with _open(workspace) as ws:
+        if not owner:
+            from graph.privacy import resolve_viewer
+
+            oid = resolve_viewer(ws)
+            if oid is None:
+                raise UsageError("name the owner: --owner WHO (or set $TIEGRAPH_ME)")
+            owner = f"p{oid}"
+        done = ws.set_sharing(owner, None if level == "default" else level, contact)
+    emit(done, as_json, render_sharing)
+
+
 # ---------------------------------------------------------------------- demo
 @cli.command()
 @click.option("--exports", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -924,7 +996,7 @@ def main(argv: list[str] | None = None) -> None:
             payload = {"error": str(e), "type": type(e).__name__}
             if getattr(e, "candidates", None):
                 payload["candidates"] = e.candidates  # type: ignore[attr-defined]
-            click.echo(json.dumps(payload, ensure_ascii=False))
+            click.echo(json_text(payload))
         sys.exit(e.exit_code)
 
 

@@ -3,22 +3,33 @@
 Names, titles, companies and subjects come from other people's exports. This module is the one
 place that neutralises them for each output: HTML (the graph view and the app), Markdown (the
 app's text, where a name must not become a link, an image, a colour or a formula), spreadsheet
-cells (CSV exports opened in Excel or Sheets), and the terminal (no escape sequences that move
-the cursor, recolour the screen or rewrite the title bar).
+cells (CSV exports opened in Excel or Sheets), the terminal (no escape sequences that move
+the cursor, recolour the screen or rewrite the title bar, no bidirectional controls that make
+a line read differently than it is), and JSON printed or written for other programs (exact,
+yet with no raw control character that a terminal showing it would act on).
 """
 
 from __future__ import annotations
 
 import html as _html
+import json
 import re
 
-__all__ = ["html_text", "csv_cell", "terminal", "markdown"]
+__all__ = ["html_text", "csv_cell", "terminal", "markdown", "json_text", "UNSAFE_CHARS"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # C0/C1 controls (except tab and newline handled separately), DEL, ANSI CSI/OSC sequences,
-# and bidirectional overrides that can make text read differently than it is.
+# and bidirectional overrides, isolates and marks that can make text read differently than it is.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"\r\n|[\n\t\u2028\u2029]")
+#: Characters no text that `terminal` or `json_text` returns holds raw: C0 controls but the
+#: line feed, DEL, C1 controls, bidirectional controls, and the Unicode line separators.
+UNSAFE_CHARS = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+# what JSON leaves raw (it escapes C0 itself) and a terminal could act on
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # every ASCII punctuation character may be backslash-escaped in CommonMark
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -57,7 +68,7 @@ def terminal(value: object) -> str:
     """
     s = "" if value is None else str(value)
     s = _ANSI.sub("", s)
-    s = s.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    s = _LINE_BREAKS.sub(" ", s)
     return _CONTROL.sub("", s)
 
 
@@ -73,3 +84,18 @@ def markdown(value: object) -> str:
     '\\\\!\\\\[x\\\\]\\\\(http\\\\:\\\\/\\\\/evil\\\\.example\\\\/a\\\\.png\\\\) \\\\*Ada\\\\*'
     """
     return _MD_SPECIAL.sub(r"\\\1", terminal(value))
+
+
+def json_text(value: object) -> str:
+    """`value` as one line of JSON (UTF-8 text kept as is) that parses back to exactly
+    `value`, with no raw control character in it: JSON escapes C0 controls itself; DEL, C1
+    controls (``\\x9b`` is CSI to some terminals), bidirectional controls and the Unicode line
+    separators are written as ``\\uXXXX`` escapes too, which mean the same characters.
+
+    >>> json_text({"name": "Ada\\u202e\\x1b[31m"})
+    '{"name": "Ada\\\\u202e\\\\u001b[31m"}'
+    >>> json.loads(json_text(["Zoë \\x9b"])) == ["Zoë \\x9b"]
+    True
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -9,6 +9,9 @@ use and reused while the workspace does not change.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,6 +40,15 @@ from graph.intro import (
 from graph.model import Skipped
 from graph.plan import DEFAULT_BUDGET, Account, IntroPlan, plan_intros
 from graph.reach import ReachReport, reach_report
+from graph.privacy import (
+    SharingLevels,
+    findable,
+    read_levels,
+    resolve_viewer,
+    visible_history,
+    visible_index,
+    visible_snapshot,
+)
 from graph.targets import resolve_sources, resolve_target
 from graph.weak_ties import WeakTiesReport, weak_ties_report
 from graph.workspace import Workspace
@@ -50,6 +62,27 @@ BATCH_FIELDS = (
 )  # fmt: skip
 
 
+def _one_state(method: Callable) -> Callable:
+    """Answer from one state of the workspace (`Workspace.snapshot`): the index, the names and
+    the evidence of one answer all come from before an import running alongside, or all from
+    after it, never a mix. Generators keep the state until they are used up or closed."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: Explorer, *args: Any, **kwargs: Any) -> Iterator:
+            with self.ws.snapshot():
+                yield from method(self, *args, **kwargs)
+
+        return generator
+
+    @functools.wraps(method)
+    def one(self: Explorer, *args: Any, **kwargs: Any) -> Any:
+        with self.ws.snapshot():
+            return method(self, *args, **kwargs)
+
+    return one
+
+
 @dataclass
 class Explorer:
     """A workspace plus its tie index, ready to answer questions."""
@@ -57,13 +90,25 @@ class Explorer:
     ws: Workspace
     now: date | datetime | None = None
     _index: TieIndex | None = None
+    #: Who is asking (a team member's name, email or id; `graph.privacy.resolve_viewer`):
+    #: every answer shows what they may see. None: ``$TIEGRAPH_ME``, else the one owner of
+    #: the exports, else the team's view; 0: the team's view. A viewer named here is also the
+    #: default source.
+    viewer: str | int | None = None
+    _view: TieIndex | None = None
+    _view_key: tuple | None = None
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike | None = None, *, now: date | datetime | None = None
+        cls,
+        path: str | os.PathLike | None = None,
+        *,
+        now: date | datetime | None = None,
+        viewer: str | int | None = None,
     ) -> Explorer:
-        """Open the workspace at `path` read-only (default: `graph.workspace.default_path`)."""
-        return cls(Workspace.open(path, readonly=True), now=now)
+        """Open the workspace at `path` read-only (default: `graph.workspace.default_path`),
+        to answer as `viewer` sees the team's graph (see `viewer`)."""
+        return cls(Workspace.open(path, readonly=True), now=now, viewer=viewer)
 
     def close(self) -> None:
         self.ws.close()
@@ -74,15 +119,65 @@ class Explorer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @_one_state
     def index(self, progress: Callable[[str], None] | None = None) -> TieIndex:
-        """The tie index, built (or loaded from beside the workspace) on first use."""
+        """The tie index as the viewer may see it (`graph.privacy.visible_index`: the whole
+        index when nothing is withheld from them), built (or loaded from beside the
+        workspace) on first use."""
         if self._index is None or self._index.generation != self.ws.generation:
             self._index = load_index(self.ws, now=self.now, progress=progress)
-        return self._index
+        key = (id(self._index), self._index.generation, self.ws.sharing_version, self.viewer)
+        if self._view is None or self._view_key != key:
+            levels = read_levels(self.ws)
+            self._view = visible_index(self._index, self._viewer_id(levels), levels)
+            self._view_key = key
+        return self._view
 
+    def _viewer_id(self, levels: SharingLevels | None = None) -> int | None:
+        """The viewer's person id; resolved only when named or when something is withheld."""
+        levels = levels or read_levels(self.ws)
+        if self.viewer is None and not levels.restricting:
+            return None
+        return resolve_viewer(self.ws, self.viewer)
+
+    def _findable(self) -> Callable[[int], bool] | None:
+        """Whom the viewer may find by name (`graph.privacy.findable`); None, without building
+        the index, when nothing is withheld from them."""
+        levels = read_levels(self.ws)
+        if not levels.restricts(self._viewer_id(levels)):
+            return None
+        return findable(self.index())
+
+    @property
+    def viewer_id(self) -> int | None:
+        """The viewer's person id (None: the team's view); see `viewer`."""
+        return self._viewer_id()
+
+    def _src(self, index: TieIndex, who: Sequence[str], team: bool) -> list[int]:
+        """Who searches: `who`, or the team, or else the viewer when one is named."""
+        if not who and not team and self.viewer:
+            who = [f"p{self._viewer_id()}"]
+        return resolve_sources(self.ws, index, who, team=team)
+
+    @_one_state
     def sources(self, who: Sequence[str] = (), *, team: bool = False) -> list[int]:
-        return resolve_sources(self.ws, self.index(), who, team=team)
+        return self._src(self.index(), who, team)
 
+    @_one_state
+    def people(self, query: str | None = None, *, limit: int | None = None) -> list:
+        """People the viewer may see whose name, email, LinkedIn URL or company contains
+        `query` (everyone when None), best matches first (`Workspace.people`)."""
+        return self.ws.people(query, limit=limit, visible=self._findable())
+
+    @_one_state
+    def suggest(self, text: str, *, limit: int = 12) -> list:
+        """People and companies the viewer may mean by `text` (`graph.answers.suggest_targets`)."""
+        from graph.answers import suggest_targets
+
+        return suggest_targets(self.ws, text, limit=limit,
+                               index=self.index() if self._findable() else None)  # fmt: skip
+
+    @_one_state
     def intro(
         self,
         target: str,
@@ -98,11 +193,12 @@ class Explorer:
     ) -> IntroResult:
         """Ranked, explained intro paths to `target` (a person, or a company with `title`)."""
         index = self.index()
-        src = resolve_sources(self.ws, index, sources, team=team)
+        src = self._src(index, sources, team)
         tgt = resolve_target(self.ws, index, target, company=company, title=title)
         return find_intros(index, src, tgt, k=k, max_hops=max_hops, hop_penalty=hop_penalty,
                            per_introducer=per_introducer)  # fmt: skip
 
+    @_one_state
     def why_not(
         self,
         target: str,
@@ -119,14 +215,15 @@ class Explorer:
     ) -> WhyNot:
         """Why `person` is not (higher) among the introducers to `target`."""
         index = self.index()
-        src = resolve_sources(self.ws, index, sources, team=team)
+        src = self._src(index, sources, team)
         tgt = resolve_target(self.ws, index, target, company=company, title=title)
-        node = index.node_of(self.ws.find_person(person))
+        node = index.node_of(self.ws.find_person(person, visible=findable(index)))
         if node is None:
             raise NotFound(f"{person!r} has no ties at all")
         return why_not(index, src, tgt, node, k=k, max_hops=max_hops, hop_penalty=hop_penalty,
                        per_introducer=per_introducer)  # fmt: skip
 
+    @_one_state
     def batch_intros(
         self,
         targets: Iterable,
@@ -140,7 +237,7 @@ class Explorer:
         """One row per suggested path for each target row (`loaders.targets.TargetRow`), or
         one row saying why a target got none (unknown, ambiguous, unreachable)."""
         index = self.index()
-        src = resolve_sources(self.ws, index, sources, team=team)
+        src = self._src(index, sources, team)
         for n, t in enumerate(targets, 1):
             if progress:
                 progress(n)
@@ -185,6 +282,7 @@ class Explorer:
             return datetime.now(UTC).replace(tzinfo=None)
         return self.now if isinstance(self.now, datetime) else datetime(*self.now.timetuple()[:3])
 
+    @_one_state
     def followups(
         self,
         *,
@@ -196,9 +294,12 @@ class Explorer:
         """Every relationship of the team (or of `owner`) with its cadence bucket, when it was
         last tended and whether it is due (`graph.cadence`); with `due_only`, only those due or
         overdue; at most `limit`, most urgent first."""
-        oid = self.ws.find_person(owner) if owner else None
+        index = self.index()
+        oid = self.ws.find_person(owner, visible=findable(index)) if owner else None
+        levels = read_levels(self.ws)
+        history = visible_history(read_contact_history(self.ws), self._viewer_id(levels), levels, index)
         fn = followups_due if due_only else cadences
-        result = fn(read_contact_history(self.ws), now=self._today(), owner=oid,
+        result = fn(history, now=self._today(), owner=oid,
                     overrides=self.ws.cadence_overrides(),
                     cadence=cadence or Cadence())  # fmt: skip
         if limit:
@@ -217,6 +318,7 @@ class Explorer:
         except (NotFound, Ambiguous) as e:
             return Account(row.label, None, str(e))
 
+    @_one_state
     def plan(
         self,
         targets: Iterable,
@@ -235,7 +337,7 @@ class Explorer:
         `targets` are rows of a target list (`loaders.targets.TargetRow`, or `Skipped` rows,
         reported as uncovered); a row repeated in the list counts once."""
         index = self.index()
-        src = resolve_sources(self.ws, index, sources, team=team)
+        src = self._src(index, sources, team)
         seen: set[str] = set()
         accounts = []
         for row in targets:
@@ -249,6 +351,7 @@ class Explorer:
                            per_account=per_account, max_hops=max_hops, min_score=min_score,
                            progress=progress)  # fmt: skip
 
+    @_one_state
     def changes(
         self,
         *,
@@ -261,7 +364,12 @@ class Explorer:
         """What changed since the previous import of each source (or since `since`): job
         moves, title changes, new and lost people; given target rows, the targets that became
         (or stopped being) reachable (`graph.changes`)."""
-        pairs = read_import_pairs(self.ws, since=since)
+        levels = read_levels(self.ws)
+        viewer = self._viewer_id(levels)
+        pairs = [dataclasses.replace(
+            p, before=p.before and visible_snapshot(p.before, viewer, levels),
+            after=visible_snapshot(p.after, viewer, levels),
+        ) for p in read_import_pairs(self.ws, since=since)]  # fmt: skip
         ids = {pid for p in pairs for s in (p.before, p.after) if s for pid in s.people}
         people = read_people(self.ws, ids)
         diffs = [diff_snapshots(p.before, p.after, people) for p in pairs if p.before]
@@ -272,7 +380,7 @@ class Explorer:
         if targets is None:
             return report
         index = self.index()
-        src = resolve_sources(self.ws, index, sources, team=team)
+        src = self._src(index, sources, team)
         resolved = []
         for row in targets:
             acc = self._account(index, row)
@@ -304,6 +412,7 @@ class Explorer:
 
 
     # ------------------------------------------------------------------ weak ties and reach
+    @_one_state
     def weak_ties(
         self,
         *,
@@ -316,10 +425,11 @@ class Explorer:
         """Bridges, brokers, dormant ties and poorly reached communities of a person or the
         team (`graph.weak_ties.weak_ties_report`)."""
         index = self.index()
-        src = resolve_sources(self.ws, index, sources, team=team)
+        src = self._src(index, sources, team)
         return weak_ties_report(index, src, now=self.now, idle_days=idle_days, limit=limit,
                                 communities=communities)  # fmt: skip
 
+    @_one_state
     def reach(
         self,
         *,
@@ -332,7 +442,7 @@ class Explorer:
         """Reach by hops and band, suppressed aggregates by company and industry, overlap
         between reps and, given target rows, account coverage (`graph.reach.reach_report`)."""
         index = self.index()
-        src = resolve_sources(self.ws, index, sources, team=team)
+        src = self._src(index, sources, team)
         accounts = None if targets is None else [self._account(index, row) for row in targets]
         return reach_report(index, src, accounts=accounts, min_group=min_group, max_hops=max_hops)
 

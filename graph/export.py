@@ -2,7 +2,8 @@
 
 Both are written atomically (a temporary file beside the target, renamed into place), so a
 reader never sees half a file and a failed write leaves the old file as it was. Every CSV cell
-goes through `graph.escape.csv_cell`, so a name like ``=HYPERLINK(...)`` stays text.
+goes through `graph.escape.csv_cell`, so a name like ``=HYPERLINK(...)`` stays text; every
+JSON line through `graph.escape.json_text` (exact, no raw control characters).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from graph.errors import UsageError
-from graph.escape import csv_cell
+from graph.escape import csv_cell, json_text
 
 __all__ = ["write_table", "table_format"]
 
@@ -49,7 +50,7 @@ def write_table(path: str | os.PathLike, rows: Iterable[dict], fields: Sequence[
                     n += 1
             else:
                 for row in rows:
-                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    f.write(json_text(row) + "\n")
                     n += 1
         os.replace(tmp, p)
     finally:

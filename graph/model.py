@@ -22,6 +22,7 @@ __all__ = [
     "Skipped",
     "Record",
     "INTERACTION_KINDS",
+    "SHARING_LEVELS",
 ]
 
 #: Kinds of interaction evidence. `connected`: a LinkedIn connection; `crm-owner`: a CRM rep
@@ -41,6 +42,11 @@ INTERACTION_KINDS = (
     "address-book",
     "manual",
 )
+
+#: How much of an owner's contacts the rest of the team sees, least first (`graph.privacy`):
+#: `private` only the owner; `ask` that a path through the owner exists, the contact's details
+#: hidden ("a contact of Priya Shah": ask her); `full` everything (the default).
+SHARING_LEVELS = ("private", "ask", "full")
 
 
 @dataclass(frozen=True, slots=True)

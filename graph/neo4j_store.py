@@ -53,6 +53,7 @@ e.g. ``redis://127.0.0.1:16379``) when one is given.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import json
 import logging
 import math
@@ -87,6 +88,7 @@ from graph.intro import (
     _select,
 )
 from graph.model import INTERACTION_KINDS
+from graph.privacy import ViewerIndex, findable, read_levels, visible_index
 from graph.strength import COMPONENTS, CONTEXTS, TieEvidence, explain
 from graph.targets import title_matches
 
@@ -99,6 +101,7 @@ __all__ = [
     "ListRows",
     "workspace_sync_data",
     "sync_state_path",
+    "forget_synced",
     "LABELS",
     "TYPES",
 ]
@@ -542,9 +545,19 @@ class SyncData:
 def workspace_sync_data(ws: Any, index: TieIndex | None = None, *, now: Any = None) -> SyncData:
     """The rows of workspace `ws` (a `graph.workspace.Workspace`) to sync: its companies,
     people (with emails, LinkedIn URLs, team and owner flags), positions (plus each person's
-    current company when no position says it) and the ties of its index (`load_index`)."""
+    current company when no position says it) and the ties of its index (`load_index`).
+
+    The server serves the whole team, so what is sent is the team's view
+    (`graph.privacy.visible_index` with no viewer): contacts an owner keeps private are not
+    sent, nor their ties, positions and the companies only they show; contacts kept at "ask"
+    are sent as "a contact of <owner>" with their company id (so that searches for the
+    company find a path) and nothing else (no name keys, emails, profile URLs, title,
+    positions); ties whose evidence is withheld carry no counts, dates or contexts."""
     if index is None:
         index = load_index(ws, now=now)
+    index = visible_index(index, None, read_levels(ws))
+    member = index.member if isinstance(index, ViewerIndex) else (lambda _pid: True)
+    shows = findable(index) or (lambda _pid: True)
     companies = [
         [f"c{cid}", name, norm, domain, industry]
         for cid, name, norm, domain, industry in ws.sql(
@@ -566,6 +579,13 @@ def workspace_sync_data(ws: Any, index: TieIndex | None = None, *, now: Any = No
     for pid, name, company, cid, title, team in ws.sql(
         "SELECT id, name, company, company_id, title, team FROM people ORDER BY id"
     ):
+        if not member(pid):
+            continue
+        if not shows(pid):  # "ask": that they are there, at which company, and whom to ask
+            label = index.person(index.node_of(pid))["name"]  # type: ignore[arg-type]
+            people.append([_ps(pid), label, "", "", None, f"c{cid}" if cid is not None else None,
+                           None, False, False, [], []])  # fmt: skip
+            continue
         emails, urls = keys.get(pid, ([], []))
         people.append([_ps(pid), name, name_key(name), norm_name(name), company,
                        f"c{cid}" if cid is not None else None, title, bool(team), pid in owners,
@@ -576,6 +596,8 @@ def workspace_sync_data(ws: Any, index: TieIndex | None = None, *, now: Any = No
         "SELECT m.person_id, po.company_id, po.title, po.start, po.end, po.current "
         "FROM positions po JOIN mentions m ON m.id = po.mention_id ORDER BY po.id"
     ):
+        if not shows(pid):
+            continue
         ident = (pid, cid, title, start, end)
         if ident in seen:
             seen[ident][6] = seen[ident][6] or bool(cur)
@@ -587,6 +609,17 @@ def workspace_sync_data(ws: Any, index: TieIndex | None = None, *, now: Any = No
             ident = (pid, cid, titles[pid], None, None)
             seen.setdefault(ident, [_position_key(*ident), _ps(pid), f"c{cid}", titles[pid], None, None, True])
     positions = sorted(seen.values())
+    if isinstance(index, ViewerIndex):  # companies that only people not sent show stay behind
+        used = {r[5] for r in people} | {r[2] for r in positions}
+        withheld = {f"c{cid}" for pid, cid in ws.sql(
+            "SELECT id, company_id FROM people WHERE company_id IS NOT NULL "
+            "UNION SELECT m.person_id, po.company_id FROM positions po "
+            "JOIN mentions m ON m.id = po.mention_id") if not shows(pid)}  # fmt: skip
+        companies = [c for c in companies if c[0] in used or c[0] not in withheld]
+        if index.withheld.any():  # a withheld tie's components measure withheld evidence
+            comps = np.array(index.components)
+            comps[index.withheld] = 0.0
+            index = dataclasses.replace(index, components=comps)
     return SyncData(
         companies=ListRows(companies), people=ListRows(people), positions=ListRows(positions),
         ties=TieRows(index, names), now_days=float(index.now_days),
@@ -714,6 +747,46 @@ class _SyncState:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+
+def forget_synced(workspace_path: str | os.PathLike, pid: int) -> list[str]:
+    """After ``Workspace.forget``: make the sync state beside the workspace forget person `pid`.
+
+    The state's content hashes of their rows (computed from their name, emails and profile
+    URL, among others) are overwritten and the freed pages with them; only the opaque keys
+    stay (``p12``, ``p12|p40``, ``p12:<hash of a position>``), so that the next
+    `Neo4jStore.sync` still deletes the person and their ties from each server. Returns those
+    servers (targets), which hold the person until then; none when the workspace was never
+    synced.
+    """
+    path = sync_state_path(workspace_path)
+    if not path.exists():
+        return []
+    key = _ps(int(pid))
+    try:
+        db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        try:
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute("BEGIN IMMEDIATE")
+            targets = [r[0] for r in db.execute(
+                "SELECT DISTINCT target FROM rows WHERE (kind = 'people' AND key = ?1) "
+                "OR (kind = 'positions' AND key LIKE ?1 || ':%') "
+                "OR (kind = 'ties' AND (key LIKE ?1 || '|%' OR key LIKE '%|' || ?1)) ORDER BY target",
+                (key,))]  # fmt: skip
+            db.execute(
+                "UPDATE rows SET hash = 0 WHERE (kind = 'people' AND key = ?1) "
+                "OR (kind = 'positions' AND key LIKE ?1 || ':%') "
+                "OR (kind = 'ties' AND (key LIKE ?1 || '|%' OR key LIKE '%|' || ?1))",
+                (key,),
+            )
+            db.execute("COMMIT")
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+    except sqlite3.Error as e:
+        raise StoreError(f"cannot update the sync state file {path}: {e}") from e
+    return targets
 
 
 # ---------------------------------------------------------------------- reports

@@ -163,6 +163,7 @@ class TieEvidence:
     counts: dict[str, int] = field(default_factory=dict)
     contexts: dict[str, float] = field(default_factory=dict)
     colleague_at: str | None = None
+    withheld: str | None = None  # why the details are not shown (`graph.privacy`), if they are not
 
 
 @dataclass
@@ -361,6 +362,8 @@ def explain(a: str, b: str, ev: TieEvidence, *, now: date | datetime) -> str:
     """One plain sentence on why `a` and `b` are tied, e.g. "Priya and Dana exchanged 23
     messages, last 9 days ago, both ways; CRM relationship owner; LinkedIn connection since
     2016"."""
+    if ev.withheld:
+        return f"{a} and {b}: {ev.withheld}"
     now_dt = _as_datetime(now)
     parts: list[str] = []
     personal = {k: n for k, n in ev.counts.items() if k in _KIND_WORDS and n}

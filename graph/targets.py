@@ -16,6 +16,7 @@ from graph.build import TieIndex
 from graph.errors import Ambiguous, NotFound
 from graph.identity import _fold, norm_company
 from graph.intro import Target
+from graph.privacy import findable
 
 __all__ = ["resolve_target", "resolve_sources", "title_matches", "company_people"]
 
@@ -117,11 +118,12 @@ def resolve_target(
     text = (text or "").strip()
     if not text:
         raise NotFound("no target given")
+    visible = findable(index)
     if not company and not title:
         try:
-            pid = ws.find_person(text)
+            pid = ws.find_person(text, visible=visible)
         except NotFound:
-            found = company_people(ws, text)
+            found = _visible_company(index, company_people(ws, text))
             if found is None:
                 raise
             return _company_target(ws, index, found, None)
@@ -138,10 +140,18 @@ def resolve_target(
             person=person,
             company_nodes=colleagues,
         )
-    found = company_people(ws, text)
+    found = _visible_company(index, company_people(ws, text))
     if found is None:
         raise NotFound(f"no company {text!r} in the workspace; try `tiegraph people {text}`")
     return _company_target(ws, index, found, title)
+
+
+def _visible_company(index: TieIndex, found: tuple[str, list[int]] | None) -> tuple[str, list[int]] | None:
+    """A company found, unless the only people known there are hidden from the viewer of
+    `index` (then, to them, it is not in the workspace)."""
+    if found is not None and found[1] and findable(index) is not None and not index.nodes_of(found[1]):
+        return None
+    return found
 
 
 def _company_target(ws, index: TieIndex, found: tuple[str, list[int]], title: str | None) -> Target:  # noqa: ANN001
@@ -171,7 +181,7 @@ def resolve_sources(
     if who:
         nodes = []
         for w in who:
-            node = index.node_of(ws.find_person(w))
+            node = index.node_of(ws.find_person(w, visible=findable(index)))
             if node is None:
                 raise NotFound(f"{w!r} has no ties yet")
             nodes.append(node)

@@ -34,7 +34,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parseaddr
-from itertools import count
+from glob import escape as glob_escape
+from itertools import count, islice
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from graph.identity import (
     norm_linkedin_url,
     norm_name,
 )
-from graph.model import Company, Interaction, Person, Position, Record, Skipped
+from graph.model import SHARING_LEVELS, Company, Interaction, Person, Position, Record, Skipped
 
 __all__ = [
     "Workspace",
@@ -60,7 +61,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_FILE = "tiegraph.db"
 
 _SCHEMA_V1 = """
@@ -181,8 +182,27 @@ CREATE TABLE cadence (
 CREATE INDEX cadence_person ON cadence(person_id);
 """
 
+#: Version 3: team privacy levels (`Workspace.set_sharing`, `graph.privacy`). A level belongs
+#: to a relationship, not to a person: ``owner_id`` is the team member whose exports show the
+#: contact, ``person_id`` the contact, or 0 for that owner's default (no row: ``full``). The
+#: version-1 column ``people.sharing`` (one level per person, never read) is superseded: a team
+#: member's value other than ``full`` becomes their default here, and the column is left unused.
+_SCHEMA_V3 = """
+CREATE TABLE sharing (
+    owner_id INTEGER NOT NULL,
+    person_id INTEGER NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('private', 'ask', 'full')),
+    at TEXT NOT NULL,
+    PRIMARY KEY (owner_id, person_id)
+) WITHOUT ROWID;
+CREATE INDEX sharing_person ON sharing(person_id);
+INSERT INTO sharing(owner_id, person_id, level, at)
+    SELECT id, 0, sharing, datetime('now') FROM people WHERE team AND sharing IN ('private', 'ask');
+INSERT OR IGNORE INTO meta(key, value) VALUES ('sharing', '0')
+"""
+
 #: Schema version -> SQL that brings a file at the previous version to it.
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2}
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 
 _REASONS = {
     "id": "same record id",
@@ -420,6 +440,26 @@ class Workspace:
         else:
             self._db.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Workspace]:
+        """Read one state of the workspace: every query inside the block sees the workspace
+        as it was at the block's first read, whatever an import in another process commits
+        meanwhile (one SQLite read transaction; in WAL mode it neither waits for the writer
+        nor holds it up). Re-entrant: a block inside another, or inside a write, is part of it.
+
+        Derived data built inside the block (the tie index, names, evidence) therefore all
+        come from one state, never half from before an import and half from after it.
+        """
+        if self._db.in_transaction:
+            yield self
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")  # nothing was written: this only ends the snapshot
+
     # ------------------------------------------------------------------ state
     @property
     def generation(self) -> int:
@@ -540,16 +580,26 @@ class Workspace:
                     v.owners.append(owner)
         return [out[p] for p in pids if p in out]
 
-    def people(self, query: str | None = None, *, limit: int | None = None) -> list[PersonView]:
+    def people(
+        self,
+        query: str | None = None,
+        *,
+        limit: int | None = None,
+        visible: Callable[[int], bool] | None = None,
+    ) -> list[PersonView]:
         """People whose name, email, LinkedIn URL or company contains `query` (all if None),
-        best matches first (exact name, then name prefix, then anything else)."""
+        best matches first (exact name, then name prefix, then anything else); with
+        `visible`, only the people (ids) it accepts (a viewer's, `graph.privacy`)."""
         if not query or not query.strip():
             sql = "SELECT id FROM people ORDER BY name COLLATE NOCASE, id"
             params: tuple = ()
-            if limit:
+            if limit and visible is None:
                 sql += " LIMIT ?"
                 params = (limit,)
-            return self._views([r[0] for r in self._db.execute(sql, params)])
+            ids = (r[0] for r in self._db.execute(sql, params))
+            if visible is not None:
+                ids = (p for p in ids if visible(p))
+            return self._views(list(islice(ids, limit or None)))
         q = query.strip()
         like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self._db.execute(
@@ -559,6 +609,8 @@ class Workspace:
             "WHERE k.kind IN ('email', 'linkedin') AND k.value LIKE ?1 ESCAPE '\\'",
             (like,),
         ).fetchall()
+        if visible is not None:
+            rows = [r for r in rows if visible(r[0])]
         ql = q.casefold()
         rows.sort(
             key=lambda r: (
@@ -571,26 +623,29 @@ class Workspace:
             rows = rows[:limit]
         return self._views([r[0] for r in rows])
 
-    def find_person(self, who: str) -> int:
+    def find_person(self, who: str, *, visible: Callable[[int], bool] | None = None) -> int:
         """The id of the one person `who` names: ``p12``, an email, a LinkedIn URL, or a name.
 
-        Raises `NotFound` when nobody matches and `Ambiguous` (with the candidates) when a
-        name matches several people.
+        With `visible`, people (ids) it rejects do not exist for this call: they match
+        nothing, are no candidates, and the messages are those for nobody (a viewer's view,
+        `graph.privacy`). Raises `NotFound` when nobody matches and `Ambiguous` (with the
+        candidates) when a name matches several people.
         """
         who = (who or "").strip()
         if not who:
             raise NotFound("no person named")
+        seen = visible or (lambda _pid: True)
         if who[:1] in "pP" and who[1:].isdigit():
             pid = int(who[1:])
-            if self._db.execute("SELECT 1 FROM people WHERE id = ?", (pid,)).fetchone():
+            if self._db.execute("SELECT 1 FROM people WHERE id = ?", (pid,)).fetchone() and seen(pid):
                 return pid
             raise NotFound(f"no person {who}")
         for kind, value in (("email", norm_email(who)), ("linkedin", norm_linkedin_url(who))):
             if value:
-                row = self._db.execute(
+                row = next((r for r in self._db.execute(
                     "SELECT person_id FROM keys WHERE kind = ? AND value = ? ORDER BY person_id",
                     (kind, value),
-                ).fetchone()
+                ) if seen(r[0])), None)  # fmt: skip
                 if row:
                     return int(row[0])
                 raise NotFound(f"nobody with {kind} {value}")
@@ -599,6 +654,7 @@ class Workspace:
             for r in self._db.execute(
                 "SELECT id FROM people WHERE name = ? COLLATE NOCASE ORDER BY id", (who,)
             )
+            if seen(r[0])
         ]
         if not exact:
             target = norm_name(who)
@@ -609,6 +665,7 @@ class Workspace:
                     (f"%{who.split()[0]}%",) if who.split() else ("",),
                 )
                 if self._name_of(r[0]) is not None and norm_name(self._name_of(r[0])) == target
+                and seen(r[0])
             ]
         if len(exact) == 1:
             return exact[0]
@@ -702,6 +759,91 @@ class Workspace:
             )
         ]
 
+    # ------------------------------------------------------------------ team privacy levels
+    @property
+    def sharing_version(self) -> int:
+        """A counter bumped by every change of a sharing level; a viewer's view of the index
+        (`graph.privacy`) is rebuilt when it or `generation` changes."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'sharing'").fetchone()
+        return int(row[0]) if row else 0
+
+    def set_sharing(self, owner: str, level: str | None, contact: str | None = None) -> dict:
+        """Set how much of `owner`'s contacts the rest of the team sees (`graph.privacy`).
+
+        Without `contact`, `level` is the owner's default for every contact their exports
+        show; with one, it is the level of that contact alone, over the default. `level` None
+        removes the setting (a contact falls back to the default, the default to ``full``).
+        People are named as in `find_person`; `owner` must be on the team.
+
+        Returns ``{"owner", "owner_name", "contact", "name", "level", "default",
+        "in_owner_exports"}``: `level` is what now applies to the contact (or the default),
+        `in_owner_exports` whether any export of the owner shows the contact (a level set in
+        advance applies once one does).
+        """
+        if level is not None and level not in SHARING_LEVELS:
+            raise UsageError(f"no sharing level {level!r}; use one of {', '.join(SHARING_LEVELS)}")
+        oid = self.find_person(owner)
+        row = self._db.execute("SELECT team FROM people WHERE id = ?", (oid,)).fetchone()
+        if not row or not row[0]:
+            raise UsageError(f"{owner!r} is not on the team; --owner names a team member")
+        pid = self.find_person(contact) if contact else 0
+        if pid == oid:
+            raise UsageError("a sharing level is set for a team member's contacts, not for them")
+        with self._tx():
+            if level is None:
+                self._db.execute("DELETE FROM sharing WHERE owner_id = ? AND person_id = ?", (oid, pid))
+            else:
+                self._db.execute(
+                    "INSERT INTO sharing(owner_id, person_id, level, at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(owner_id, person_id) DO UPDATE SET level = excluded.level, "
+                    "at = excluded.at",
+                    (oid, pid, level, _now()),
+                )
+            self._bump_sharing()
+        levels = dict(self._db.execute(
+            "SELECT person_id, level FROM sharing WHERE owner_id = ? AND person_id IN (0, ?)", (oid, pid)
+        ).fetchall())  # fmt: skip
+        default = levels.get(0, "full")
+        shown = bool(pid) and self._db.execute(
+            "SELECT 1 FROM mentions m JOIN imports i ON i.id = m.import_id "
+            "WHERE m.person_id = ? AND i.owner_id = ? LIMIT 1",
+            (pid, oid),
+        ).fetchone() is not None
+        return {
+            "owner": pid_str(oid), "owner_name": self._name_of(oid),
+            "contact": pid_str(pid) if pid else None, "name": self._name_of(pid) if pid else None,
+            "level": levels.get(pid, default), "default": default,
+            "in_owner_exports": shown if pid else None,
+        }  # fmt: skip
+
+    def _bump_sharing(self) -> None:
+        self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('sharing', '0')")
+        self._db.execute(
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'sharing'"
+        )
+
+    def sharing_rows(self) -> list[tuple[int, int, str]]:
+        """Sharing levels set: ``(owner id, contact id or 0 for the owner's default, level)``."""
+        return [
+            (int(o), int(p), str(lv))
+            for o, p, lv in self._db.execute(
+                "SELECT owner_id, person_id, level FROM sharing ORDER BY owner_id, person_id"
+            )
+        ]
+
+    def sharing(self, owner: str | None = None) -> list[dict]:
+        """The sharing levels set (of `owner`, or of everyone), for showing: ``{"owner",
+        "owner_name", "contact", "name", "level"}``; `contact` None is the owner's default."""
+        oid = self.find_person(owner) if owner else None
+        rows = [r for r in self.sharing_rows() if oid is None or r[0] == oid]
+        names = {v.id: v.name for v in self._views(sorted({p for r in rows for p in r[:2] if p}))}
+        return [
+            {"owner": pid_str(o), "owner_name": names.get(pid_str(o)),
+             "contact": pid_str(p) if p else None, "name": names.get(pid_str(p)) if p else None,
+             "level": lv}  # fmt: skip
+            for o, p, lv in rows
+        ]
+
     # ------------------------------------------------------------------ identity repair
     def merge(self, a: str, b: str) -> MergeView:
         """Merge person `b` into person `a` by hand (logged; undo with `unmerge`)."""
@@ -766,10 +908,15 @@ class Workspace:
 
     def forget(self, who: str) -> dict:
         """Remove a person and every row about them: mentions, keys, interactions with them,
-        positions, merge log entries. Freed pages are overwritten and the file compacted, so
-        nothing of them remains in the workspace file or its journal."""
+        positions, merge log entries, and the keys that scope other people to their network
+        when they owned exports. Freed pages are overwritten and the file compacted, so
+        nothing of them remains in the workspace file or its journal; the saved index beside
+        it is deleted, and the Neo4j sync state beside it keeps only their opaque id, so the
+        next ``tiegraph sync neo4j`` deletes them from the server (``neo4j_pending`` names the
+        servers that hold them until then)."""
         pid = self.find_person(who)
         view = self.person(pid)
+        scopes = self._owner_scopes(pid)
         with self._tx():
             mids = [r[0] for r in self._db.execute("SELECT id FROM mentions WHERE person_id = ?", (pid,))]
             n_inter = 0
@@ -782,30 +929,63 @@ class Workspace:
                 self._db.execute(f"DELETE FROM positions WHERE mention_id IN ({marks})", chunk)  # noqa: S608
             self._db.execute("DELETE FROM mentions WHERE person_id = ?", (pid,))
             self._db.execute("DELETE FROM keys WHERE person_id = ?", (pid,))
+            self._db.executemany(
+                "DELETE FROM keys WHERE kind = 'ownername' "
+                "AND substr(value, 1, length(?1) + 1) = ?1 || '|'",
+                [(s,) for s in scopes],
+            )
             self._db.execute("DELETE FROM merges WHERE kept = ?1 OR merged = ?1", (pid,))
             self._db.execute("DELETE FROM apart WHERE a = ?1 OR b = ?1", (pid,))
             self._db.execute("DELETE FROM cadence WHERE owner_id = ?1 OR person_id = ?1", (pid,))
+            self._db.execute("DELETE FROM sharing WHERE owner_id = ?1 OR person_id = ?1", (pid,))
             self._db.execute("UPDATE imports SET owner_id = NULL WHERE owner_id = ?", (pid,))
             self._db.execute("DELETE FROM people WHERE id = ?", (pid,))
             self._bump()
         self.compact()
         self.drop_derived()
-        return {"forgotten": view.id, "name": view.name, "mentions": len(mids), "interactions": n_inter}
+        from graph.neo4j_store import forget_synced  # it owns the sync state's format
+
+        pending = forget_synced(self.path, pid)
+        return {"forgotten": view.id, "name": view.name, "mentions": len(mids),
+                "interactions": n_inter, "neo4j_pending": pending}  # fmt: skip
+
+    def _owner_scopes(self, pid: int) -> set[str]:
+        """What scopes name-only keys to `pid`'s network when `pid` owned exports (their
+        email, LinkedIn URL, or name as given with ``--owner``; see `_Importer`)."""
+        scopes = {
+            v for (v,) in self._db.execute(
+                "SELECT value FROM keys WHERE person_id = ? AND kind IN ('email', 'linkedin')", (pid,)
+            )
+        }  # fmt: skip
+        owner = self._db.execute(
+            "SELECT 1 FROM imports WHERE owner_id = ?1 UNION ALL "
+            "SELECT 1 FROM mentions WHERE person_id = ?1 AND is_owner LIMIT 1",
+            (pid,),
+        ).fetchone()
+        if owner:
+            names = self._db.execute("SELECT DISTINCT name FROM mentions WHERE person_id = ?", (pid,))
+            scopes.update(norm_name(n) for (n,) in names if norm_name(n))
+        return scopes
 
     def drop_derived(self) -> None:
-        """Delete what is derived from the workspace and saved beside it (the tie index), so
-        that nothing removed from the workspace survives in a cache; it is rebuilt on use."""
-        derived = self.path.with_name(self.path.name + ".index")
-        if derived.is_dir():
-            shutil.rmtree(derived, ignore_errors=True)
-        elif derived.exists():
-            derived.unlink()
+        """Delete what is derived from the workspace and saved beside it (the tie index, and
+        any half-written copy a killed process left), so that nothing removed from the
+        workspace survives in a cache; it is rebuilt on use."""
+        name = self.path.name + ".index"
+        for derived in [self.path.with_name(name), *self.path.parent.glob(f".{glob_escape(name)}.*")]:
+            if derived.is_dir():
+                shutil.rmtree(derived, ignore_errors=True)
+            elif derived.exists():
+                derived.unlink()
 
     def compact(self) -> None:
         """Overwrite freed pages and shrink the file and its WAL (after deletions)."""
         self._db.execute("PRAGMA secure_delete = ON")
         self._db.execute("VACUUM")
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # a reader kept an old state past the busy timeout: the WAL is not empty yet
+            log.warning("%s: a reader holds an older state; the WAL is emptied at the next "
+                        "checkpoint once it is closed", self.path)  # fmt: skip
 
 
 def _pid(ref: int | str) -> int:
@@ -845,12 +1025,41 @@ def _apply_merge(
         db.execute(f"UPDATE OR IGNORE cadence SET {col} = ? WHERE {col} = ?", (kept, merged))  # noqa: S608
         db.execute(f"DELETE FROM cadence WHERE {col} = ?", (merged,))  # noqa: S608
     db.execute("DELETE FROM cadence WHERE owner_id = person_id")
+    _merge_sharing(db, kept, merged)
     cur = db.execute(
         "INSERT INTO merges(kept, merged, reason, key, at, import_id, mentions) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (kept, merged, _REASONS.get(kind, kind), key, _now(), import_id, json.dumps(mids)),
     )
     return int(cur.lastrowid)
+
+
+_STRICTER = {lv: i for i, lv in enumerate(SHARING_LEVELS)}  # private < ask < full
+
+
+def _merge_sharing(db: sqlite3.Connection, kept: int, merged: int) -> None:
+    """Sharing levels follow a merged person (as owner and as contact); where both had one
+    for the same relationship, the stricter level wins: a merge never shares more."""
+    rows = db.execute(
+        "SELECT owner_id, person_id, level, at FROM sharing WHERE owner_id = ?1 OR person_id = ?1",
+        (merged,),
+    ).fetchall()
+    if not rows:
+        return
+    db.execute("DELETE FROM sharing WHERE owner_id = ?1 OR person_id = ?1", (merged,))
+    for owner, person, level, at in rows:
+        owner = kept if owner == merged else owner
+        person = kept if person == merged else person
+        if owner == person:
+            continue
+        have = db.execute(
+            "SELECT level FROM sharing WHERE owner_id = ? AND person_id = ?", (owner, person)
+        ).fetchone()
+        if have is None or _STRICTER[level] < _STRICTER[have[0]]:
+            db.execute(
+                "INSERT OR REPLACE INTO sharing(owner_id, person_id, level, at) VALUES (?, ?, ?, ?)",
+                (owner, person, level, at),
+            )
 
 
 def _rebuild_keys(db: sqlite3.Connection, pids: list[int]) -> None:

@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from graph.answers import Suggestion, intro_request, intro_rows, suggest_targets
+from graph.answers import Suggestion, intro_request, intro_rows
 from graph.build import to_networkx
 from graph.errors import Ambiguous, NotFound
 from graph.explorer import BATCH_FIELDS, Explorer
@@ -29,7 +29,7 @@ def _search_form(ex: Explorer) -> tuple[Suggestion | None, str | None]:
                              placeholder="CFO, VP Sales, Head of Procurement…")  # fmt: skip
     if not text.strip():
         return None, None
-    found = suggest_targets(ex.ws, text, limit=12)
+    found = ex.suggest(text, limit=12)
     if not found:
         st.warning(f"Nobody and no company in the workspace matches “{md(text)}”.")
         return None, None
@@ -40,7 +40,8 @@ def _search_form(ex: Explorer) -> tuple[Suggestion | None, str | None]:
 def _sources(ex: Explorer) -> tuple[list[str], bool]:
     team = state.team_members(ex)
     me_env = os.environ.get("TIEGRAPH_ME")
-    default = 0 if me_env or len(team) == 1 else 1
+    viewer = ex.viewer if isinstance(ex.viewer, str) else None  # "viewing as" in the sidebar
+    default = 0 if viewer or me_env or len(team) == 1 else 1
     left, right = st.columns([1, 2])
     who = left.radio("Search from", [ME, TEAM], index=default, horizontal=True, key="from")
     if who == TEAM or not team:
@@ -51,7 +52,9 @@ def _sources(ex: Explorer) -> tuple[list[str], bool]:
     ids = [d["id"] for d in team]
     names = {d["id"]: d["name"] or d["id"] for d in team}
     start = 0
-    if me_env:
+    if viewer in ids:
+        start = ids.index(viewer)
+    elif me_env:
         try:
             pid = f"p{ex.ws.find_person(me_env)}"
             start = ids.index(pid) if pid in ids else 0

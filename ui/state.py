@@ -33,6 +33,7 @@ __all__ = [
     "release",
     "graph_or_first_step",
     "team_members",
+    "viewer_picker",
     "load_demo_button",
     "report",
 ]
@@ -74,9 +75,41 @@ def explorer() -> Explorer:
         ws.close()
         raise
     attach_workspace(view, ws)
-    ex = Explorer(ws, _index=view)
+    ex = Explorer(ws, _index=view, viewer=st.session_state.get("viewer"))
     _run.ex = ex
     return ex
+
+
+TEAM_VIEW = "team"  # the "viewing as" choice of no one in particular
+
+
+def viewer_picker() -> None:
+    """"Viewing as" (in the sidebar): which team member's view of the graph every page shows
+    (team privacy levels, `graph.privacy`). The default is ``$TIEGRAPH_ME``, else the one
+    owner of the exports, else the team's view, in which everybody's private contacts are
+    hidden. Sets this run's `Explorer.viewer`."""
+    ex = explorer()
+    team = ex.ws.sql("SELECT id, name FROM people WHERE team ORDER BY name COLLATE NOCASE, id")
+    if not team:
+        return
+    from graph.errors import Ambiguous, UsageError
+    from graph.privacy import resolve_viewer
+
+    try:
+        default = resolve_viewer(ex.ws)
+    except (NotFound, Ambiguous, UsageError):
+        default = None
+    ids = [TEAM_VIEW] + [f"p{pid}" for pid, _ in team]
+    names = {f"p{pid}": name or f"p{pid}" for pid, name in team}
+    start = ids.index(f"p{default}") if default is not None and f"p{default}" in ids else 0
+    pick = st.selectbox(
+        "Viewing as", ids, index=start, key="viewer",
+        format_func=lambda i: "the team (no one in particular)" if i == TEAM_VIEW else names[i],
+        help="Each rep's sharing level decides what the others see of their contacts "
+             "(`tiegraph sharing`): private contacts only their owner sees; for 'ask' ones the "
+             "others see a path through the owner, not who.",
+    )  # fmt: skip
+    ex.viewer = 0 if pick == TEAM_VIEW else pick
 
 
 def report(ex: Explorer, method: str, **options: object) -> dict | None:
@@ -89,13 +122,17 @@ def report(ex: Explorer, method: str, **options: object) -> dict | None:
     accepted = inspect.signature(fn).parameters
     kept = {k: v for k, v in options.items() if k in accepted}
     day = datetime.now(UTC).date().isoformat()
-    return _report(ex, method, str(ex.ws.path), ex.ws.generation, day, kept)
+    return _report(ex, method, str(ex.ws.path), ex.ws.generation, day, kept, ex.viewer_id,
+                   ex.ws.sharing_version)  # fmt: skip
 
 
 @st.cache_data(max_entries=32, show_spinner="Working it out (once per workspace state)…")
 def _report(
-    _ex: Explorer, method: str, path: str, generation: int, day: str, options: dict
-) -> dict:
+    _ex: Explorer, method: str, path: str, generation: int, day: str, options: dict,
+    viewer: int | None = None, sharing: int = 0,
+) -> dict:  # fmt: skip
+    """Keyed by the workspace state, the day, the options and who is viewing (and the sharing
+    levels' version): one viewer's answer is never served to another."""
     result = getattr(_ex, method)(**options)
     return result.to_dict() if hasattr(result, "to_dict") else result
 

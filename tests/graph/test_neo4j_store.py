@@ -1,23 +1,17 @@
 """The Neo4j store against a real Bolt server: sync, idempotence, forget, resumable failures,
 hostile names, and answers equal to the embedded engine's on the demo data.
 
-Which server: ``NEO4J_URI`` (and ``NEO4J_USER``/``NEO4J_PASSWORD``, ``FALKORDB_URL``) when set
-(`.ci/setup-neo4j` sets them in CI); otherwise a private FalkorDB Bolt test server is started
-from ``.ci/neo4j/start.sh`` on free loopback ports for this session and stopped after it; when
-that is impossible the tests are skipped with the reason. The tests wipe the database: they
-refuse a server whose database holds data they did not make. Tests of what only real Neo4j has
-(named constraints, authentication, rollback) carry the ``neo4j`` marker and are skipped unless
-``NEO4J_URI`` points at a real Neo4j.
+Which server: see ``tests/graph/bolt_server.py`` (the ``bolt`` and ``store`` fixtures are in
+``tests/graph/conftest.py``, shared with the other modules that need a server). The tests wipe
+the database: they refuse a server whose database holds data they did not make. Tests of what
+only real Neo4j has (named constraints, authentication, rollback) carry the ``neo4j`` marker
+and are skipped unless ``NEO4J_URI`` points at a real Neo4j.
 """
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import socket
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -48,12 +42,14 @@ from graph.neo4j_store import (
 )
 from graph.reach import widest_paths
 from graph.workspace import Workspace
+from tests.graph import bolt_server as _bolt
 
 pytestmark = pytest.mark.timeout(180)
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVER = ROOT / ".ci" / "neo4j"
-MARKER = "TiegraphTest"  # a node the tests leave behind: "this database is ours to wipe"
+SERVER = _bolt.SERVER
+MARKER = _bolt.MARKER
+_free_port, _start_private, _open, wipe = (
+    _bolt.free_port, _bolt.start_private, _bolt.open_store, _bolt.wipe)  # fmt: skip
 
 #: Names that break string-built queries, terminals and naive escaping.
 HOSTILE = [
@@ -68,84 +64,6 @@ HOSTILE = [
     "中文 名字 ünïcödé",
     "=HYPERLINK(\"http://x\")",
 ]
-
-
-# ---------------------------------------------------------------------- servers
-def _free_port(lo: int = 20000, hi: int = 32000) -> int:
-    rng = random.Random()
-    for _ in range(200):
-        port = rng.randint(lo, hi)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise OSError("no free port")
-
-
-class PrivateServer:
-    """A FalkorDB Bolt test server of our own (start.sh / stop.sh with private ports)."""
-
-    def __init__(self, state_dir: Path):
-        self.bolt, self.redis = _free_port(), _free_port()
-        self.env = {**os.environ, "PYTHON": sys.executable, "NEO4J_TEST_BOLT_PORT": str(self.bolt),
-                    "NEO4J_TEST_REDIS_PORT": str(self.redis), "NEO4J_TEST_STATE_DIR": str(state_dir)}  # fmt: skip
-        self.uri = f"bolt://127.0.0.1:{self.bolt}"
-        self.falkordb_url = f"redis://127.0.0.1:{self.redis}"
-
-    def start(self) -> None:
-        out = subprocess.run([str(SERVER / "start.sh")], env=self.env, capture_output=True, text=True, timeout=300, check=False)
-        if out.returncode != 0:
-            raise OSError(f"start.sh failed: {out.stderr.strip()[-400:]}")
-
-    def stop(self) -> None:
-        subprocess.run([str(SERVER / "stop.sh")], env=self.env, capture_output=True, timeout=60, check=False)
-
-
-def _start_private(tmp_path_factory: pytest.TempPathFactory) -> PrivateServer:
-    if not (SERVER / "start.sh").exists():
-        pytest.skip(f"no Bolt server: NEO4J_URI is unset and {SERVER}/start.sh is missing")
-    server = PrivateServer(tmp_path_factory.mktemp("neo4j-server"))
-    try:
-        server.start()
-    except (OSError, subprocess.TimeoutExpired) as e:
-        pytest.skip(f"no Bolt server: NEO4J_URI is unset and the test server did not start ({e})")
-    return server
-
-
-@pytest.fixture(scope="session")
-def bolt(tmp_path_factory: pytest.TempPathFactory):
-    """Connection settings of the server the tests use (see the module docstring)."""
-    if os.environ.get("NEO4J_URI"):
-        yield {"uri": os.environ["NEO4J_URI"], "user": os.environ.get("NEO4J_USER"),
-               "password": os.environ.get("NEO4J_PASSWORD"), "falkordb_url": os.environ.get("FALKORDB_URL")}  # fmt: skip
-        return
-    server = _start_private(tmp_path_factory)
-    yield {"uri": server.uri, "user": None, "password": None, "falkordb_url": server.falkordb_url}
-    server.stop()
-
-
-def _open(bolt: dict) -> Neo4jStore:
-    return Neo4jStore.open(bolt["uri"], bolt["user"], bolt["password"],
-                           falkordb_url=bolt["falkordb_url"], retry_seconds=0)  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def store(bolt) -> Neo4jStore:
-    s = _open(bolt)
-    others = s.read(f"MATCH (n) WHERE NOT n:{MARKER} RETURN count(n) AS n")[0]["n"]
-    ours = s.read(f"MATCH (n:{MARKER}) RETURN count(n) AS n")[0]["n"]
-    if others and not ours:
-        pytest.skip(f"{bolt['uri']} holds data these tests did not make; refusing to wipe it "
-                    "(point NEO4J_URI at an empty scratch database)")  # fmt: skip
-    s.write(f"MERGE (:{MARKER} {{id: 'marker'}})")
-    return s
-
-
-def wipe(store: Neo4jStore) -> None:
-    store.write(f"MATCH (n) WHERE NOT n:{MARKER} DETACH DELETE n")
-    store._meta_cache = None
 
 
 def snapshot(store: Neo4jStore) -> dict:

@@ -212,8 +212,9 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(tmp_path, monkeypatch):
     db.close()
     before = _snapshot(path)
     with Workspace.open(path, readonly=True) as w:
-        assert w.sql("PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 2
+        assert w.sql("PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 3
         assert w.cadence_overrides() == [] and w.stats()["people"] == 6
+        assert w.sharing_rows() == [] and w.sharing_version == 0
     assert _snapshot(path) == before
     with Workspace.open(path) as w:
         w.set_cadence("Person 00001", "A")
