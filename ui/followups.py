@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import state
-from ui.widgets import coming_soon, csv_bytes, md
+from ui.widgets import csv_bytes, md
 
 _STATUS_COLORS = {"overdue": "#cf222e", "due": "#d4a017", "lapsed": "#8250df", "ok": "#1a7f37"}
 _FIELDS = ("owner", "contact", "company", "bucket", "every_days", "status", "last_contact",
@@ -24,10 +24,6 @@ def render() -> None:
                            format_func=lambda i: "the whole team" if i is None else names[i])  # fmt: skip
     due_only = right.toggle("Due or overdue only", value=True, key="fu-due")
     result = state.report(ex, "followups", owner=owner, due_only=due_only)
-    if result is None:
-        coming_soon("Follow-ups", "Each relationship gets a cadence (every two weeks, monthly, "
-                    "quarterly) from its contact history, and this page lists who is due.")  # fmt: skip
-        return
     counts = result["counts"]
     cols = st.columns(len(counts) + 1)
     cols[0].metric("Relationships", f"{result['relationships']:,}")

@@ -10,7 +10,7 @@ import streamlit as st
 from graph.model import Skipped
 from loaders.targets import parse_targets
 from ui import state
-from ui.widgets import coming_soon, md
+from ui.widgets import md
 
 _BANDS = {"strong": "#1a7f37", "medium": "#d4a017", "weak": "#9aa4ae"}
 _STATUS = {"warm": "#1a7f37", "cold": "#d4a017", "unreachable": "#cf222e", "nobody": "#8250df",
@@ -118,15 +118,6 @@ def render() -> None:
     report = state.report(
         ex, "reach", sources=[who] if who else [], team=who is None, targets=targets
     )
-    if report is None:
-        coming_soon("Reach", "How many people, companies and industries the team reaches within "
-                    "1, 2 and 3 hops by tie strength, and how much of a target account list has "
-                    "a warm path; small groups are suppressed so aggregates never reveal one "
-                    "person's contacts.")  # fmt: skip
-        return
-    if not isinstance(report, dict) or not report.get("hops"):
-        coming_soon("Reach charts", "The reach report is not in a form this page can chart yet.")
-        return
     _by_hops(report)
     if report.get("by_company"):
         _aggregate(report["by_company"], "People reached, by company")

@@ -12,7 +12,6 @@ next run gets a fresh index without anyone clearing a cache by hand.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import os
 import threading
 from datetime import UTC, datetime
@@ -112,17 +111,11 @@ def viewer_picker() -> None:
     ex.viewer = 0 if pick == TEAM_VIEW else pick
 
 
-def report(ex: Explorer, method: str, **options: object) -> dict | None:
+def report(ex: Explorer, method: str, **options: object) -> dict:
     """``Explorer.<method>(**options)`` as a dict (its ``to_dict()``), computed once per
-    workspace state and options and shared (`st.cache_data`); None when the library has no
-    such method yet. Options the method does not take are left out."""
-    fn = getattr(type(ex), method, None)
-    if fn is None:
-        return None
-    accepted = inspect.signature(fn).parameters
-    kept = {k: v for k, v in options.items() if k in accepted}
+    workspace state, options and viewer, and shared (`st.cache_data`)."""
     day = datetime.now(UTC).date().isoformat()
-    return _report(ex, method, str(ex.ws.path), ex.ws.generation, day, kept, ex.viewer_id,
+    return _report(ex, method, str(ex.ws.path), ex.ws.generation, day, options, ex.viewer_id,
                    ex.ws.sharing_version)  # fmt: skip
 
 

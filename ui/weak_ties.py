@@ -9,7 +9,7 @@ import streamlit as st
 
 from graph.viz import render_graph
 from ui import state
-from ui.widgets import coming_soon, embed_html, md
+from ui.widgets import embed_html, md
 
 
 def _name(p: dict | None) -> str:
@@ -50,11 +50,6 @@ def render() -> None:
     who = st.selectbox("Weak ties of", [None, *names], key="wt-who",
                        format_func=lambda i: "the whole team" if i is None else names[i])  # fmt: skip
     report = state.report(ex, "weak_ties", sources=[who] if who else [], team=who is None)
-    if report is None:
-        coming_soon("Weak ties", "Bridges (ties to people your other contacts do not know), "
-                    "brokers between groups, dormant ties worth reviving, and the communities "
-                    "the team barely reaches (Granovetter 1973; Burt 1992).")  # fmt: skip
-        return
     b, d, c = (
         report.get("bridges") or [],
         report.get("dormant") or [],

@@ -26,7 +26,6 @@ __all__ = [
     "components_bars",
     "path_card",
     "csv_bytes",
-    "coming_soon",
     "chain",
 ]
 
@@ -131,12 +130,3 @@ def csv_bytes(rows: Iterable[dict], fields: Sequence[str]) -> bytes:
         out = Path(tmp) / "rows.csv"
         write_table(out, rows, fields)
         return out.read_bytes()
-
-
-def coming_soon(what: str, detail: str) -> None:
-    """The note a page shows while its library function is not there yet (no made-up data)."""
-    st.info(
-        f"**{what} is coming with the next release.** {detail}\n\n"
-        "This page will show it as soon as the library can compute it; nothing here is "
-        "made up in the meantime."
-    )
