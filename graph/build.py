@@ -171,12 +171,11 @@ class TieIndex:
 
     def nodes_of(self, pids: Iterable[int]) -> list[int]:
         """Node indexes of the given person ids that are in the index."""
-        out = []
-        for p in pids:
-            i = self.node_of(int(p))
-            if i is not None:
-                out.append(i)
-        return out
+        want = np.fromiter((int(p) for p in pids), dtype=np.int64)
+        if not len(want) or not len(self.pids):
+            return []
+        at = np.minimum(np.searchsorted(self.pids, want), len(self.pids) - 1)
+        return at[self.pids[at] == want].tolist()
 
     def degree(self, i: int) -> int:
         return int(self.indptr[i + 1] - self.indptr[i])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -45,13 +46,15 @@ _ACRONYMS = {
 _STOP = {"of", "and", "the", "for", "at", "in"}
 
 
-def _title_tokens(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _title_tokens(text: str) -> tuple[str, ...]:
+    # cached: a big company's people share a few hundred titles, and a title search folds each
     out: list[str] = []
     for w in _fold(text).split():
         if w in _STOP:
             continue
         out.extend(_ACRONYMS.get(w, w).split())
-    return out
+    return tuple(out)
 
 
 def title_matches(title: str | None, wanted: str) -> bool:
