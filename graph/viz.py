@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -49,6 +49,9 @@ __all__ = [
     "MAX_NODES",
     "PHYSICS_MAX_NODES",
     "script_json",
+    "graph_page",
+    "vis_assets",
+    "DRAW_JS",
 ]
 
 #: (lower bound, name, colour) of each strength band, strongest first.
@@ -93,6 +96,12 @@ class GraphView:
         Whether vis-network's force layout runs (small graphs only).
     kept_by : str
         Which people were kept when not all could be drawn.
+    data : dict
+        What the page draws: vis-network ``nodes``, ``edges`` and ``options``, already
+        whitelisted and plain text; for a page that draws it itself (`graph_page`, the app's
+        graph component).
+    height : int
+        Height of the drawing in CSS pixels.
     """
 
     html: str
@@ -102,6 +111,8 @@ class GraphView:
     left_out_edges: int = 0
     physics: bool = False
     kept_by: str = "nearest to the people marked"
+    data: Mapping[str, Any] = field(default_factory=dict)
+    height: int = 520
 
     @property
     def note(self) -> str | None:
@@ -407,9 +418,11 @@ def render_graph(
         ],  # fmt: skip
         "options": options,
     }
-    html = _page(script_json(data), int(height))
+    html = graph_page(_DRAW_CALL % {"data": script_json(data)}, int(height), inline_vis=True)
     return GraphView(
         html=html,
+        data=data,
+        height=int(height),
         nodes=H.number_of_nodes(),
         edges=H.number_of_edges(),
         left_out_nodes=G.number_of_nodes() - H.number_of_nodes(),
@@ -444,8 +457,9 @@ def paths_graph(paths: Sequence[Any]) -> nx.Graph:
 
 # ---------------------------------------------------------------------- the page
 @lru_cache(maxsize=1)
-def _assets() -> tuple[str, str]:
-    """vis-network's JavaScript and CSS from the installed pyvis package."""
+def vis_assets() -> tuple[str, str]:
+    """vis-network's JavaScript and CSS (the tooltip's rules) from the installed pyvis
+    package."""
     base = resources.files("pyvis").joinpath(*_VIS_DIR)
     js = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")
     full_css = base.joinpath("vis-network.css").read_text(encoding="utf-8")
@@ -468,7 +482,7 @@ _LEGEND = "".join(
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src %(script_src)s; style-src 'unsafe-inline'; img-src data:">
 <title>tiegraph</title>
 <style>%(css)s</style>
 <style>
@@ -483,36 +497,60 @@ div.vis-tooltip{white-space:pre-line;max-width:360px;font:13px system-ui,sans-se
 <body>
 <div id="tg-net"></div>
 <div id="tg-legend"><span class="k s">&#9670; asking</span><span class="k t">&#9733; target</span>%(legend)s</div>
-<script type="application/json" id="tg-data">%(data)s</script>
-<script>%(js)s</script>
-<script>
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("tg-data").textContent);
-  var container = document.getElementById("tg-net");
-  var network = new vis.Network(container, {
-    nodes: new vis.DataSet(data.nodes),
-    edges: new vis.DataSet(data.edges)
-  }, data.options);
-  network.once("afterDrawing", function () {  // for tests and benchmarks: drawn, and when
-    document.body.setAttribute("data-drawn-ms", String(Math.round(performance.now())));
-    document.body.setAttribute("data-drawn", String(data.nodes.length));
-  });
-  network.fit();
-  window.tiegraphNetwork = network;  // for the browser tests: node positions on screen
-})();
-</script>
+%(vis)s
+<script>%(draw)s</script>
+%(scripts)s
 </body></html>
 """
 
+#: ``tiegraphDraw(data)`` draws `GraphView.data` into the page's ``#tg-net`` (replacing what
+#: was drawn) and marks ``<body>`` when done: ``data-drawn`` (people drawn), ``data-drawn-ms``
+#: (when, on the page's clock) and ``data-drawn-seq`` (drawings so far), which the browser
+#: tests and the app benchmark wait for. Labels are drawn on a canvas and string tooltips
+#: shown with ``innerText``: nothing in the data is parsed as HTML.
+DRAW_JS = """
+var tiegraphNetwork = null;
+function tiegraphDraw(data) {
+  "use strict";
+  if (tiegraphNetwork) { tiegraphNetwork.destroy(); }
+  var network = new vis.Network(document.getElementById("tg-net"), {
+    nodes: new vis.DataSet(data.nodes),
+    edges: new vis.DataSet(data.edges)
+  }, data.options);
+  network.once("afterDrawing", function () {
+    var b = document.body;
+    b.setAttribute("data-drawn-ms", String(Math.round(performance.now())));
+    b.setAttribute("data-drawn", String(data.nodes.length));
+    b.setAttribute("data-drawn-seq", String(Number(b.getAttribute("data-drawn-seq") || 0) + 1));
+  });
+  network.fit();
+  tiegraphNetwork = network;  // for the browser tests: node positions on screen
+  return network;
+}
+"""
 
-def _page(data_json: str, height: int) -> str:
-    js, css = _assets()
+_DRAW_CALL = """<script type="application/json" id="tg-data">%(data)s</script>
+<script>tiegraphDraw(JSON.parse(document.getElementById("tg-data").textContent));</script>"""
+
+
+def graph_page(scripts: str, height: int, *, inline_vis: bool = False) -> str:
+    """The graph page around `scripts` (HTML that calls ``tiegraphDraw(data)``).
+
+    With `inline_vis`, vis-network is inlined and the page fetches nothing (`render_graph`'s
+    self-contained page); otherwise it loads ``vis-network.min.js`` from beside itself (the
+    app's graph component serves the file, so the browser compiles the library once and
+    caches it). Either way the Content-Security-Policy lets no request leave the machine:
+    scripts come from the page itself or its own origin, nothing else at all.
+    """
+    js, css = vis_assets()
+    vis = f"<script>{js}</script>" if inline_vis else '<script src="vis-network.min.js"></script>'
     return _PAGE % {
         "css": css,
-        "js": js,
-        "data": data_json,
-        "height": height,
+        "vis": vis,
+        "script_src": "'unsafe-inline'" if inline_vis else "'self' 'unsafe-inline'",
+        "draw": DRAW_JS,
+        "scripts": scripts,
+        "height": int(height),
         "legend": _LEGEND,
         "source": _SOURCE_COLOR,
         "target": _TARGET_COLOR,

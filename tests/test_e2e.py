@@ -141,13 +141,22 @@ def _search(pg: Any, text: str, title: str = "") -> None:
     pg.get_by_label("Title at the company (optional)").press("Enter")
 
 
+#: True once the page's graph frame shows the intro paths (`ui.graph_component`: one frame,
+#: kept between searches, whose body names the picture and counts its drawings).
+_PATHS_DRAWN = """() => [...document.querySelectorAll('iframe')].some((f) => {
+    const b = f.contentDocument && f.contentDocument.body;
+    return b && b.dataset.view === 'Graph of the intro paths' && b.getAttribute('data-drawn');
+})"""
+
+
 def _graph_frame(pg: Any) -> Any:
-    frame_el = pg.locator('iframe[title="Graph of the intro paths"]')
-    frame_el.wait_for(state="attached", timeout=WAIT_MS)
-    frame_el.scroll_into_view_if_needed()
-    frame = frame_el.element_handle().content_frame()
-    frame.wait_for_selector("body[data-drawn]", timeout=WAIT_MS)
-    return frame
+    pg.wait_for_function(_PATHS_DRAWN, timeout=WAIT_MS)
+    for el in pg.query_selector_all("iframe"):
+        frame = el.content_frame()
+        if frame and frame.evaluate("() => document.body.dataset.view") == "Graph of the intro paths":
+            el.scroll_into_view_if_needed()
+            return frame
+    raise AssertionError("no graph of the intro paths in the page")
 
 
 def _hover_node(frame: Any, label: str) -> str:
@@ -221,4 +230,27 @@ def test_hostile_names_are_text_and_run_nothing(page: Any, name: str):
     assert frame.locator("div.vis-tooltip *:not(br)").count() == 0
     assert "&lt;" in frame.eval_on_selector("div.vis-tooltip", "(t) => t.innerHTML")
     assert frame.locator("img").count() == 0
+    _clean(page)
+
+
+def test_a_second_search_redraws_the_graph_in_the_same_frame(page: Any, app: dict):
+    with Explorer.open(app["workspace"]) as ex:
+        first = ex.intro("Globex Inc", company=True, title="CFO", team=True)
+        second = ex.intro("Initech", company=True, team=True)
+    _search(page, "Globex", "CFO")
+    frame = _graph_frame(page)
+    assert int(frame.locator("body").get_attribute("data-drawn")) == len(
+        {x["id"] for p in first.paths for x in p.path}
+    )
+    seq = int(frame.locator("body").get_attribute("data-drawn-seq"))
+    _search(page, "Initech")
+    page.get_by_text(f"Warm intros to {second.target.label}").wait_for(timeout=WAIT_MS)
+    frame.wait_for_function(f"() => Number(document.body.dataset.drawnSeq) > {seq}", timeout=WAIT_MS)
+    # the same frame (the page and vis-network stay loaded), now drawing the new paths
+    assert int(frame.locator("body").get_attribute("data-drawn")) == len(
+        {x["id"] for p in second.paths for x in p.path}
+    )
+    labels = set(frame.evaluate("() => tiegraphNetwork.body.data.nodes.get().map((n) => n.label)"))
+    assert {second.paths[0].path[-1]["name"]} <= labels
+    assert len(page.query_selector_all("iframe")) == 1
     _clean(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from graph.answers import Suggestion, intro_request, intro_rows
 from graph.build import to_networkx
@@ -14,9 +15,11 @@ from graph.ingest import safe_file_name
 from graph.intro import DEFAULT_HOP_PENALTY, DEFAULT_PER_INTRODUCER, IntroResult
 from graph.viz import render_graph
 from ui import state
-from ui.widgets import csv_bytes, embed_html, graph_view, md, path_card
+from ui.graph_component import show_graph
+from ui.widgets import csv_bytes, graph_view, md, path_card
 
 ME, TEAM = "me", "the team"
+GRAPH_KEY = "find-graph"
 
 
 def _search_form(ex: Explorer) -> tuple[Suggestion | None, str | None]:
@@ -27,13 +30,14 @@ def _search_form(ex: Explorer) -> tuple[Suggestion | None, str | None]:
     )  # fmt: skip
     title = right.text_input("Title at the company (optional)", key="title",
                              placeholder="CFO, VP Sales, Head of Procurement…")  # fmt: skip
+    matches = st.container()  # always there, so that what follows keeps its place
     if not text.strip():
         return None, None
     found = ex.suggest(text, limit=12)
     if not found:
-        st.warning(f"Nobody and no company in the workspace matches “{md(text)}”.")
+        matches.warning(f"Nobody and no company in the workspace matches “{md(text)}”.")
         return None, None
-    pick = st.selectbox("Matches", found, index=0, key="pick", format_func=lambda s: s.label)
+    pick = matches.selectbox("Matches", found, index=0, key="pick", format_func=lambda s: s.label)
     return pick, (title.strip() or None)
 
 
@@ -64,19 +68,21 @@ def _sources(ex: Explorer) -> tuple[list[str], bool]:
     return [me], False
 
 
-def _results(ex: Explorer, result: IntroResult, ask: dict) -> None:
+def _results(ex: Explorer, result: IntroResult, ask: dict, head: DeltaGenerator,
+             picture: DeltaGenerator) -> None:  # fmt: skip
     target = result.target
-    st.subheader(f"Warm intros to {md(target.label)}")
-    st.caption(f"Strength model {md(result.model_version)} · each extra hop multiplies the "
-               f"score by {DEFAULT_HOP_PENALTY:g} · at most {DEFAULT_PER_INTRODUCER} paths through "
-               "the same introducer")  # fmt: skip
+    head.subheader(f"Warm intros to {md(target.label)}")
+    head.caption(f"Strength model {md(result.model_version)} · each extra hop multiplies the "
+                 f"score by {DEFAULT_HOP_PENALTY:g} · at most {DEFAULT_PER_INTRODUCER} paths "
+                 "through the same introducer")  # fmt: skip
     shown = result.paths or result.nearest
     if not result.paths:
-        st.warning(md(result.message or "No path found."))
+        head.warning(md(result.message or "No path found."))
         if result.nearest:
-            st.markdown("**The nearest useful step:** people at the same company you can reach.")
+            head.markdown("**The nearest useful step:** people at the same company you can reach.")
     if shown:
-        graph_view(shown)
+        with picture:
+            graph_view(shown, key=GRAPH_KEY)
     for p in shown:
         path_card(p)
     rows = intro_rows(result)
@@ -133,18 +139,24 @@ def _why_not(ex: Explorer, ask: dict) -> None:
             path_card(w.best)
 
 
-def _team_view(ex: Explorer) -> None:
-    """The team and the ties between them: where every search starts from."""
+def _team_view(ex: Explorer, head: DeltaGenerator) -> None:
+    """The team and each member's strongest ties: where every search starts from."""
     team = state.team_members(ex)
-    if not 2 <= len(team) <= 60:
+    if not 1 <= len(team) <= 60:
         return
     index = ex.index()
-    G = to_networkx(index, index.nodes_of(int(d["id"][1:]) for d in team))
+    members = index.nodes_of(int(d["id"][1:]) for d in team)
+    per_member = max(2, 30 // len(members)) if members else 0
+    nodes = set(members)
+    for i in members:
+        nodes.update(int(j) for j in index.neighbors(i)[0][:per_member])
+    G = to_networkx(index, nodes)
     if G.number_of_edges() == 0:
         return
-    st.markdown("##### The team")
-    view = render_graph(G, sources=list(G.nodes), layout="spring", height=220)
-    embed_html(view.html, 254, title="Graph of the team")
+    head.markdown("##### The team and its strongest ties")
+    team_ids = [f"p{int(index.pids[i])}" for i in members]
+    view = render_graph(G, sources=team_ids, layout="spring", height=260)
+    show_graph(view, key=GRAPH_KEY, title="Graph of the team")
 
 
 def render() -> None:
@@ -155,10 +167,15 @@ def render() -> None:
     with st.expander("Options"):
         k = st.slider("Paths to show", 1, 10, 5, key="k")
         max_hops = st.slider("At most this many hops", 1, 3, 3, key="max_hops")
+    # The answer's heading, then the one graph frame of the page: the team before a search,
+    # the paths after it. Same place, same key: the frame (and vis-network in it) stays
+    # loaded from one search to the next, and only the new picture is sent.
+    head, picture = st.container(), st.container()
     if pick is None:
-        st.caption("Type a name, an email or a company above. Tip: a company plus a title "
-                   "(Globex, CFO) finds whoever holds that role there.")  # fmt: skip
-        _team_view(ex)
+        head.caption("Type a name, an email or a company above. Tip: a company plus a title "
+                     "(Globex, CFO) finds whoever holds that role there.")  # fmt: skip
+        with picture:
+            _team_view(ex, head)
         return
     ask = {
         "target": pick.ref, "sources": sources, "team": team, "company": pick.is_company,
@@ -177,7 +194,7 @@ def render() -> None:
     if state.intro_store() == "neo4j":
         st.caption("Answered by the team's Neo4j store (synced with `tiegraph sync neo4j`).")
     st.session_state["intro_result"] = result.to_dict()
-    _results(ex, result, ask)
+    _results(ex, result, ask, head, picture)
 
 
 render()

@@ -9,7 +9,8 @@ import streamlit as st
 
 from graph.viz import render_graph
 from ui import state
-from ui.widgets import embed_html, md
+from ui.graph_component import show_graph
+from ui.widgets import md
 
 
 def _name(p: dict | None) -> str:
@@ -37,7 +38,7 @@ def _map(report: dict) -> None:
     view = render_graph(
         G, sources=[s["id"] for s in report.get("sources") or []], layout="spring", height=420
     )
-    embed_html(view.html, 454, title="Graph of the weak ties")
+    show_graph(view, key="weak-ties-graph", title="Graph of the weak ties")
     if view.note:
         st.caption(md(view.note))
 

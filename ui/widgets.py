@@ -2,7 +2,7 @@
 
 Untrusted text (names, titles, companies, the "why" sentences that quote them) goes through
 `graph.escape.markdown` before any Markdown element, or is shown as plain text (`st.text`,
-widget values, chart labels); the graph view is `graph.viz`'s hardened page.
+widget values, chart labels); the graph view is `graph.viz`'s hardened drawing in `ui.graph_component`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from graph.export import write_table
 from graph.intro import IntroPath
 from graph.strength import COMPONENTS
 from graph.viz import GraphView, paths_graph, render_graph, strength_band
+from ui.graph_component import show_graph
 
 __all__ = [
     "md",
-    "embed_html",
     "graph_view",
     "components_bars",
     "path_card",
@@ -30,29 +30,18 @@ __all__ = [
 ]
 
 
-def embed_html(html: str, height: int, *, title: str | None = None) -> None:
-    """Show a complete HTML page (a graph view) in an iframe of `height` pixels; `title`
-    names the frame for screen readers (and for the browser tests)."""
-    if hasattr(st, "iframe"):  # Streamlit >= 1.52: st.components.v1.html is deprecated
-        st.iframe(html, height=height, alt=title)
-    else:  # pragma: no cover - older Streamlit
-        import streamlit.components.v1 as components
-
-        components.html(html, height=height)
-
-
 def chain(path: IntroPath) -> str:
     """``Priya Shah → Renée García-López → Ivan Murphy``, escaped for Markdown."""
     return " → ".join(md(p["name"] or p["id"]) for p in path.path)
 
 
-def graph_view(paths: Sequence[IntroPath], *, height: int = 380) -> GraphView:
-    """Draw the people and ties of `paths` (sources left, targets right) and say what was
-    left out, if anything."""
+def graph_view(paths: Sequence[IntroPath], *, key: str = "paths-graph", height: int = 380) -> GraphView:
+    """Draw the people and ties of `paths` (sources left, targets right) in the graph frame
+    `key`, and say what was left out, if anything."""
     sources = list(dict.fromkeys(p.path[0]["id"] for p in paths))
     targets = list(dict.fromkeys(p.path[-1]["id"] for p in paths))
     view = render_graph(paths_graph(paths), sources=sources, targets=targets, height=height)
-    embed_html(view.html, height + 34, title="Graph of the intro paths")
+    show_graph(view, key=key, title="Graph of the intro paths")
     if view.note:
         st.caption(md(view.note))
     return view

@@ -15,7 +15,7 @@ from graph.demo import HOSTILE_NAMES
 from graph.viz import (
     MAX_NODES,
     PHYSICS_MAX_NODES,
-    _assets,
+    vis_assets,
     paths_graph,
     render_graph,
     script_json,
@@ -54,11 +54,13 @@ def test_hostile_names_are_plain_text_in_the_page():
     # no markup from data anywhere in the page: every < of a name is \u003c in the JSON
     for bad in ("<img src=x", "<script>alert", "</script><script>", "<!-- <script>", "<b>Co"):
         assert bad not in html
-    # exactly our own three script elements, each closed once (the vis bundle itself holds a
-    # "<script>" string but never "</script" or "<!--", which `_assets` checks)
-    page = html.replace(_assets()[0], "")
-    assert page.count("<script") == 3 and html.count("</script>") == 3 and "<!--" not in html
+    # exactly our own four script elements (vis-network, the drawing function, the data, the
+    # call), each closed once (the vis bundle itself holds a "<script>" string but never
+    # "</script" or "<!--", which `vis_assets` checks)
+    page = html.replace(vis_assets()[0], "")
+    assert page.count("<script") == 4 and html.count("</script>") == 4 and "<!--" not in html
     data = _data(html)
+    assert data == view.data  # what the app's graph component is given is what the page draws
     labels = {n["label"] for n in data["nodes"]}
     # shown as written (controls and line separators removed, long names cut with an ellipsis)
     assert "<img src=x onerror=alert(1)> Moreau" in labels
