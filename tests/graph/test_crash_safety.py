@@ -37,7 +37,8 @@ from graph.ingest import load_exports
 from graph.workspace import Workspace
 from loaders import open_units
 
-pytestmark = pytest.mark.slow
+# 20 kills, each after up to one import's duration, plus the replays: minutes on a busy machine
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 #: The large export: Connections.csv rows and messages.csv rows. About 5 s to import on one
 #: core of a CI machine; the 20 kills then cost about a minute.
