@@ -8,6 +8,7 @@ under ``--json``) with the error's exit code; anything else is a bug and keeps i
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from graph.errors import LoadError, TiegraphError, UsageError
+from graph.errors import LoadError, StoreError, TiegraphError, UsageError
 from graph.escape import json_text, terminal
 from graph.workspace import ImportReport, Workspace, default_path
 
@@ -296,23 +297,51 @@ def merges(person: str | None, workspace: Path | None, as_json: bool) -> None:
 @cli.command()
 @click.argument("who")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--neo4j-uri", "uri", help="The Neo4j the workspace was synced to (default: $NEO4J_URI).")
+@click.option("--neo4j-user", "user", help="Neo4j user (default: $NEO4J_USER).")
+@click.option("--neo4j-password", "password", help="Neo4j password (default: $NEO4J_PASSWORD).")
+@click.option("--neo4j-database", "database", help="Database (default: $NEO4J_DATABASE).")
 @workspace_option
 @json_option
-def forget(who: str, yes: bool, workspace: Path | None, as_json: bool) -> None:
-    """Remove a person and every row about them from the workspace and its caches (a Neo4j
-    synced from it loses them at the next `tiegraph sync neo4j`)."""
+def forget(who: str, yes: bool, uri: str | None, user: str | None, password: str | None,
+           database: str | None, workspace: Path | None, as_json: bool) -> None:  # fmt: skip
+    """Remove a person and every row about them from the workspace and its caches, and from
+    Neo4j when the workspace was synced there and the server is known (--neo4j-uri or
+    $NEO4J_URI); otherwise the next `tiegraph sync neo4j` deletes them there."""
     with _open(workspace) as ws:
         pid = ws.find_person(who)
         view = ws.person(pid)
         if not yes and not as_json and sys.stdin.isatty():
             click.confirm(f"Forget {terminal(view.name)} ({view.id}) and all their rows?", abort=True)
         done = ws.forget(view.id)
+        path = ws.path
+    if done["neo4j_pending"] and (uri or os.environ.get("NEO4J_URI")):
+        done.update(_forget_on_neo4j(path, done["neo4j_pending"], uri, user, password, database))
     emit(done, as_json, render_forget)
+
+
+def _forget_on_neo4j(path: Path, pending: list[str], *conn: str | None) -> dict:
+    """Delete what `forget` removed from the Neo4j the workspace was synced to: one
+    incremental sync, which sends the deletions (and anything else not yet synced). A server
+    that cannot be reached is reported; the sync state still remembers what to delete."""
+    from graph.neo4j_store import Neo4jStore
+
+    try:
+        with Workspace.open(path, readonly=True) as ws, Neo4jStore.open(*conn) as store:
+            report = store.sync(ws)
+    except StoreError as e:
+        return {"neo4j_error": str(e)}
+    return {"neo4j_deleted": report.target,
+            "neo4j_pending": [t for t in pending if t != report.target]}  # fmt: skip
 
 
 def render_forget(d: dict) -> str:
     lines = [f"forgot {d['forgotten']} ({terminal(d['name'])}): {d['mentions']} rows, "
              f"{d['interactions']} interactions; the saved index beside the workspace is deleted"]  # fmt: skip
+    if d.get("neo4j_deleted"):
+        lines.append(f"deleted them and their ties from Neo4j {terminal(d['neo4j_deleted'])}")
+    if d.get("neo4j_error"):
+        lines.append(f"could not delete them from Neo4j: {terminal(d['neo4j_error'])}")
     for target in d.get("neo4j_pending") or []:
         lines.append(f"Neo4j {terminal(target)} still holds them: the next `tiegraph sync neo4j` "
                      "deletes them there")  # fmt: skip

@@ -246,6 +246,7 @@ def test_forget_then_sync_leaves_no_identifier_on_neo4j_or_in_the_sync_state(
     on_server = server_values(store)
     assert [n for n in needles if n.lower() in on_server]  # there before forget
 
+    monkeypatch.delenv("NEO4J_URI", raising=False)  # forget does not know the server
     r = CliRunner().invoke(cli, ["forget", email, "--yes", "--workspace", str(ws_path)])
     assert r.exit_code == 0, r.output
     assert f"forgot p{pid}" in r.output
@@ -259,6 +260,63 @@ def test_forget_then_sync_leaves_no_identifier_on_neo4j_or_in_the_sync_state(
     assert sync_state_path(ws_path).exists()
     assert files_holding(work, needles) == {}
     wipe(store)
+
+
+@pytest.mark.slow
+def test_forget_deletes_from_the_synced_neo4j_at_once(demo_ws_path, work, store, bolt, monkeypatch):
+    """When `forget` knows the server the workspace was synced to (--neo4j-uri or
+    $NEO4J_URI), the person and their ties are gone from it when the command returns, with no
+    `tiegraph sync neo4j` run by the user; nothing else on the server changes."""
+    wipe(store)
+    if bolt["falkordb_url"]:
+        monkeypatch.setenv("FALKORDB_URL", bolt["falkordb_url"])
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    auth = ["--user", bolt["user"], "--password", bolt["password"] or ""] if bolt["user"] else []
+    ws_path = work / "team.db"
+    shutil.copy(demo_ws_path, ws_path)
+    pid = pick_person(ws_path)
+    needles = identifiers(ws_path, pid)
+    run("sync", "neo4j", "--uri", bolt["uri"], *auth, "--workspace", ws_path)
+    before = store.counts()
+    assert [n for n in needles if n.lower() in server_values(store)]
+
+    out = json.loads(run("forget", f"p{pid}", "--yes", "--workspace", ws_path, "--json",
+                         "--neo4j-uri", bolt["uri"], *(f"--neo4j-{a[2:]}" if a.startswith("--") else a
+                                                       for a in auth)))  # fmt: skip
+    assert out["forgotten"] == f"p{pid}" and out["neo4j_pending"] == []
+    assert out["neo4j_deleted"] and "neo4j_error" not in out
+    assert [n for n in needles if n.lower() in server_values(store)] == []
+    assert not store.read("MATCH (p:Person {id: $id}) RETURN p.id AS id", {"id": f"p{pid}"})
+    assert store.counts()["people"] == before["people"] - 1
+    # a later sync has nothing left to delete
+    report = json.loads(run("sync", "neo4j", "--uri", bolt["uri"], *auth, "--workspace", ws_path, "--json"))
+    assert report["deleted"]["people"] == 0
+    assert files_holding(work, needles) == {}
+    wipe(store)
+
+
+def test_forget_reports_an_unreachable_neo4j_and_keeps_the_deletion_pending(demo_ws_path, tmp_path,
+                                                                             monkeypatch):  # fmt: skip
+    """A synced server that cannot be reached: the workspace forgets anyway, the message
+    says what failed, and the sync state still holds what the next sync must delete."""
+    ws_path = tmp_path / "team.db"
+    shutil.copy(demo_ws_path, ws_path)
+    pid = pick_person(ws_path)
+    target = "bolt://127.0.0.1:9"
+    state = _SyncState(sync_state_path(ws_path), target)  # as a sync to that server leaves it
+    state.db.execute("INSERT INTO rows VALUES (?, 'people', ?, 12345)", (target, f"p{pid}"))
+    state.db.close()
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    r = CliRunner().invoke(cli, ["forget", f"p{pid}", "--yes", "--workspace", str(ws_path),
+                                 "--neo4j-uri", target])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert f"forgot p{pid}" in r.output
+    assert "could not delete them from Neo4j: cannot reach Neo4j at" in r.output
+    assert "still holds them: the next `tiegraph sync neo4j` deletes them there" in r.output
+    with sqlite3.connect(sync_state_path(ws_path)) as db:
+        assert db.execute("SELECT hash FROM rows WHERE key = ?", (f"p{pid}",)).fetchall() == [(0,)]
+    with Workspace.open(ws_path, readonly=True) as ws:
+        assert not ws.sql("SELECT 1 FROM people WHERE id = ?", (pid,))
 
 
 # ---------------------------------------------------------------------- message bodies
