@@ -106,7 +106,7 @@ def suggest_targets(
     first = [c for c in companies if c[3]]
     later = [c for c in companies if not c[3]]
     out = [_company(name, n) for _, name, n, _ in first]
-    for p in ws.people(text, limit=limit, visible=visible):
+    for p in ws.people(text, limit=limit, visible=visible, roles=not companies):
         role = " at ".join(x for x in (p.title, p.company) if x)
         out.append(Suggestion("person", p.id, f"{p.name} — {role}" if role else p.name,
                               p.name, p.company, p.title))  # fmt: skip

@@ -204,6 +204,17 @@ INSERT OR IGNORE INTO meta(key, value) VALUES ('sharing', '0')
 #: Schema version -> SQL that brings a file at the previous version to it.
 _MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
 
+#: People whose name, email or LinkedIn URL (and with True: company or title) is LIKE ?1.
+_PEOPLE_MATCHING = {
+    True: "SELECT id, name FROM people WHERE name LIKE ?1 ESCAPE '\\' "
+    "OR company LIKE ?1 ESCAPE '\\' OR title LIKE ?1 ESCAPE '\\' "
+    "UNION SELECT p.id, p.name FROM keys k JOIN people p ON p.id = k.person_id "
+    "WHERE k.kind IN ('email', 'linkedin') AND k.value LIKE ?1 ESCAPE '\\'",
+    False: "SELECT id, name FROM people WHERE name LIKE ?1 ESCAPE '\\' "
+    "UNION SELECT p.id, p.name FROM keys k JOIN people p ON p.id = k.person_id "
+    "WHERE k.kind IN ('email', 'linkedin') AND k.value LIKE ?1 ESCAPE '\\'",
+}
+
 _REASONS = {
     "id": "same record id",
     "email": "same email address",
@@ -586,10 +597,14 @@ class Workspace:
         *,
         limit: int | None = None,
         visible: Callable[[int], bool] | None = None,
+        roles: bool = True,
     ) -> list[PersonView]:
-        """People whose name, email, LinkedIn URL or company contains `query` (all if None),
-        best matches first (exact name, then name prefix, then anything else); with
-        `visible`, only the people (ids) it accepts (a viewer's, `graph.privacy`)."""
+        """People whose name, email, LinkedIn URL, company or title contains `query` (all if
+        None), best matches first (exact name, then name prefix, then anything else); with
+        `visible`, only the people (ids) it accepts (a viewer's, `graph.privacy`); without
+        `roles`, company and title are not searched (where the company itself is offered, as
+        in `graph.answers.suggest_targets`, its thousands of people would only crowd out the
+        people whose own name matches)."""
         if not query or not query.strip():
             sql = "SELECT id FROM people ORDER BY name COLLATE NOCASE, id"
             params: tuple = ()
@@ -602,13 +617,7 @@ class Workspace:
             return self._views(list(islice(ids, limit or None)))
         q = query.strip()
         like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self._db.execute(
-            "SELECT id, name FROM people WHERE name LIKE ?1 ESCAPE '\\' OR company LIKE ?1 ESCAPE '\\' "
-            "OR title LIKE ?1 ESCAPE '\\' "
-            "UNION SELECT p.id, p.name FROM keys k JOIN people p ON p.id = k.person_id "
-            "WHERE k.kind IN ('email', 'linkedin') AND k.value LIKE ?1 ESCAPE '\\'",
-            (like,),
-        ).fetchall()
+        rows = self._db.execute(_PEOPLE_MATCHING[roles], (like,)).fetchall()
         if visible is not None:
             rows = [r for r in rows if visible(r[0])]
         ql = q.casefold()

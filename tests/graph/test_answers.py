@@ -29,6 +29,21 @@ def test_a_company_prefix_suggests_the_company_first_then_its_people(demo):
     assert len(found) <= 12
 
 
+def test_a_company_text_offers_people_whose_own_name_or_address_matches(demo):
+    """Where the company itself is offered, its people are not listed for working there (a
+    big company would fill every slot); people still are when their name, email or profile
+    URL holds the text. Without a matching company, company and title are searched too."""
+    found = suggest_targets(demo.ws, "Globex")
+    assert found[0].kind == "company"
+    for s in found:
+        if s.kind == "person":
+            v = demo.ws.person(s.ref)
+            own = " ".join([v.name or "", *v.emails, v.linkedin_url or ""]).lower()
+            assert "globex" in own, (s.label, own)
+    by_title = suggest_targets(demo.ws, "Procurement")  # no company is called that
+    assert by_title and all(s.kind == "person" and "Procurement" in s.title for s in by_title)
+
+
 def test_a_person_by_name_and_by_email(demo):
     (priya,) = [s for s in suggest_targets(demo.ws, "Priya Shah") if s.name == "Priya Shah"]
     assert priya.ref == f"p{demo.ws.find_person('Priya Shah')}"
