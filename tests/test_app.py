@@ -100,6 +100,18 @@ def test_team_search_and_draft_request(demo_app):
     assert not at.text_area
 
 
+def test_options_set_how_many_paths_and_hops(demo_app):
+    with Explorer.open(demo_app) as ex:
+        expected = ex.intro("Globex Inc", company=True, team=True, k=2, max_hops=2)
+    at = _app()
+    at.selectbox(key="k").set_value(2)
+    at.radio(key="max_hops").set_value(2)
+    at = _search(at, "Globex")
+    shown = at.session_state["intro_result"]["paths"]
+    assert shown == [p.to_dict() for p in expected.paths] and len(shown) == 2
+    assert all(len(p["path"]) <= 3 for p in shown)
+
+
 def test_why_not_box_gives_the_library_answer(demo_app):
     with Explorer.open(demo_app) as ex:
         w = ex.why_not("Globex Inc", "Marco Rossi", company=True, title="CFO", team=True)

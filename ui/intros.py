@@ -164,9 +164,13 @@ def render() -> None:
     ex = state.graph_or_first_step()
     pick, title = _search_form(ex)
     sources, team = _sources(ex)
+    # a select box and a radio, not sliders: the browser loads no extra widget code for them
+    # (a slider's pulls in a date library) before the page's first paint
     with st.expander("Options"):
-        k = st.slider("Paths to show", 1, 10, 5, key="k")
-        max_hops = st.slider("At most this many hops", 1, 3, 3, key="max_hops")
+        left, right = st.columns(2)
+        k = left.selectbox("Paths to show", list(range(1, 11)), index=4, key="k")
+        max_hops = right.radio("At most this many hops", [1, 2, 3], index=2, horizontal=True,
+                               key="max_hops")  # fmt: skip
     # The answer's heading, then the one graph frame of the page: the team before a search,
     # the paths after it. Same place, same key: the frame (and vis-network in it) stays
     # loaded from one search to the next, and only the new picture is sent.
