@@ -153,7 +153,8 @@ def _team_view(ex: Explorer, head: DeltaGenerator) -> None:
     G = to_networkx(index, nodes)
     if G.number_of_edges() == 0:
         return
-    head.markdown("##### The team and its strongest ties")
+    who = md(team[0]["name"] or team[0]["id"]) if len(team) == 1 else "The team"
+    head.markdown(f"##### {who} and {'their' if len(team) == 1 else 'its'} strongest ties")
     team_ids = [f"p{int(index.pids[i])}" for i in members]
     view = render_graph(G, sources=team_ids, layout="spring", height=260)
     show_graph(view, key=GRAPH_KEY, title="Graph of the team")
