@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph.identity import norm_company
 from graph.build import TieIndex
+from graph.identity import norm_company
 from graph.intro import IntroPath, IntroResult
 from graph.privacy import findable
 from graph.workspace import Workspace

@@ -37,7 +37,6 @@ from graph.neo4j_store import (
     _SyncState,
     forget_synced,
     sync_state_path,
-    workspace_sync_data,
 )
 from graph.viz import paths_graph, render_graph
 from graph.workspace import Workspace
