@@ -218,9 +218,10 @@ def _scratch(n: int) -> tuple[np.ndarray, ...]:
     bounds are read only where the strength is set."""
     arrs = getattr(_local, "arrays", None)
     if arrs is None or len(arrs[0]) < n:
-        arrs = (np.zeros(n), np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32),
-                np.zeros(n, dtype=bool),
-                np.zeros(n), np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32))  # fmt: skip
+        # np.full writes every page now: np.zeros would map them lazily, and a search would
+        # then take a page fault at each first touch (tens of microseconds per query)
+        arrs = tuple(np.full(n, 0, dtype=d) for d in (np.float64, np.int32, np.int32, bool,
+                                                       np.float64, np.int32, np.int32))  # fmt: skip
         _local.arrays = arrs
     return arrs
 
@@ -266,36 +267,40 @@ def _search(
     """Find every path that can reach the top-k into `best` (see the module docstring)."""
     ax = _aux(index)
     indptr, nbr, wgt, eid = ax[:4]
-    lbest, lpos, lend, mark = _scratch(index.n)[:4]
+    lbest, mark = _scratch(index.n)[0], _scratch(0)[3]
     Sarr = np.array(S, dtype=np.int64)
-    # the right side: every last tie into a target (entry q: slot R_idx[q], target R_t[q])
+    # the right side: every last tie into a target (entry q: person R_b[q], strength R_w[q],
+    # edge R_e[q], target R_t[q]; one target: its row itself, and R_t is None)
     if len(T) == 1:
         t1 = T[0]
-        R_idx = np.arange(indptr[t1], indptr[t1 + 1])
-        R_t = None
+        r0, r1 = int(indptr[t1]), int(indptr[t1 + 1])
+        R_b, R_w, R_e, R_t = nbr[r0:r1], wgt[r0:r1], eid[r0:r1], None
     else:
         t1 = -1
         Tarr = np.array(T, dtype=np.int64)
         R_idx, R_len = _rows(indptr, Tarr)
-        R_t = Tarr.repeat(R_len)
-    if not len(R_idx):
+        R_b, R_w, R_e, R_t = nbr[R_idx], wgt[R_idx], eid[R_idx], Tarr.repeat(R_len)
+    if not len(R_b):
         return
-    R_b, R_w = nbr[R_idx], wgt[R_idx]
-    # 1 hop: a source tied to a target
-    mark[Sarr] = True
-    direct = mark[R_b].nonzero()[0]
-    mark[Sarr] = False
-    for q in direct.tolist():
-        best.add(RawPath(float(R_w[q]), (int(R_b[q]), t1 if R_t is None else int(R_t[q])), (int(eid[R_idx[q]]),)))
-    best.refresh()
-    if max_hops == 1:
-        return
-    # the left side: every first tie out of a source, grouped by the person it reaches,
-    # strongest first within a group
+    # the left side: every first tie out of a source (entry j: source SRC[j], person A[j],
+    # strength W1[j], CSR slot L_idx[j])
     L_idx, L_len = _rows(indptr, Sarr)
     if not len(L_idx):
         return
     A, W1, SRC = nbr[L_idx], wgt[L_idx], Sarr.repeat(L_len)
+    # 1 hop: a source tied to a target
+    if R_t is None:
+        for j in (A == t1).nonzero()[0].tolist():
+            best.add(RawPath(float(W1[j]), (int(SRC[j]), t1), (int(eid[L_idx[j]]),)))
+    else:
+        mark[Sarr] = True
+        direct = mark[R_b].nonzero()[0]
+        mark[Sarr] = False
+        for q in direct.tolist():
+            best.add(RawPath(float(R_w[q]), (int(R_b[q]), int(R_t[q])), (int(R_e[q]),)))
+    best.refresh()
+    if max_hops == 1:
+        return
     banned = None
     if middle_banned:
         banned = np.fromiter(middle_banned, dtype=np.int64, count=len(middle_banned))
@@ -306,36 +311,30 @@ def _search(
             A, W1, SRC, L_idx = A[keep], W1[keep], SRC[keep], L_idx[keep]
             if not len(A):
                 return
-        order = (A * 2.0 - W1).argsort(kind="stable")
-        As, W1s, SRCs, E1s = A[order], W1[order], SRC[order], eid[L_idx[order]]
-        starts, ends = _groups(As)
-        uniq = As[starts]
-        lbest[uniq] = W1s[starts]
-        lpos[uniq] = starts
-        lend[uniq] = ends
+        np.maximum.at(lbest, A, W1)  # the strongest first tie to each person
         try:
-            _meet(ax, best, max_hops, p, R_idx, R_b, R_w, R_t, t1, uniq, W1s, SRCs, E1s, banned)
+            left = (A, W1, SRC, L_idx)
+            _meet(ax, best, max_hops, p, R_b, R_w, R_e, R_t, t1, left, banned)
         finally:
-            lbest[uniq] = 0.0
+            lbest[A] = 0.0
     finally:
         if banned is not None:
             mark[banned] = False
 
 
-def _meet(ax, best, max_hops, p, R_idx, R_b, R_w, R_t, t1, uniq, W1s, SRCs, E1s, banned) -> None:  # noqa: ANN001
+def _meet(ax, best, max_hops, p, R_b, R_w, R_e, R_t, t1, left, banned) -> None:  # noqa: ANN001
     """Two- and three-hop paths, the left side laid out (see `_search`)."""
     eid = ax[3]
-    lbest, lpos, lend = _scratch(0)[:3]
+    lbest = _scratch(0)[0]
+    A, W1, SRC, L_idx = left
 
     def extend(a: int, tail: float, t: int, b: int, rest: tuple, rest_e: tuple) -> None:
         """Every path s - a - rest whose score ``w(s, a) x tail`` can reach the top-k."""
-        for j in range(int(lpos[a]), int(lend[a])):
-            sc = float(W1s[j]) * tail
-            if sc < best.theta:
-                return
-            s = int(SRCs[j])
-            if s != t and s != b:
-                best.add(RawPath(sc, (s, a, *rest), (int(E1s[j]), *rest_e)))
+        for j in (A == a).nonzero()[0].tolist():
+            sc = float(W1[j]) * tail
+            s = int(SRC[j])
+            if sc >= best.theta and s != t and s != b:
+                best.add(RawPath(sc, (s, a, *rest), (int(eid[L_idx[j]]), *rest_e)))
 
     # 2 hops: s - b - t
     tail2 = R_w * p
@@ -344,21 +343,23 @@ def _meet(ax, best, max_hops, p, R_idx, R_b, R_w, R_t, t1, uniq, W1s, SRCs, E1s,
         if sc2[q] < best.theta:
             break
         t = t1 if R_t is None else int(R_t[q])
-        extend(int(R_b[q]), float(tail2[q]), t, -1, (t,), (int(eid[R_idx[q]]),))
+        extend(int(R_b[q]), float(tail2[q]), t, -1, (t,), (int(R_e[q]),))
     best.refresh()
     if max_hops < 3:
         return
     # 3 hops: s - a - b - t, joined through the middle tie (a, b) from whichever side has
     # fewer ties to scan: the rows of the persons b next to the targets, or of the persons
     # a next to the sources
+    if R_t is None:
+        lbest[t1] = 0.0  # a path cannot come back through its target (reset with the rest)
     deg = ax[5]
     join = _FORCE_JOIN
     if join is None:
-        join = "left" if int(np.add.reduce(deg[uniq])) < int(np.add.reduce(deg[R_b])) else "right"
+        join = "left" if int(np.add.reduce(deg[A])) < int(np.add.reduce(deg[R_b])) else "right"
     if join == "right":
-        _join_from_right(ax, best, p * p, float(W1s.max()), R_idx, R_b, R_w, R_t, t1, banned, extend)
+        _join_from_right(ax, best, p * p, float(W1.max()), R_b, R_w, R_e, R_t, t1, banned, extend)
     else:
-        _join_from_left(ax, best, p * p, R_idx, R_b, R_w, R_t, t1, banned, uniq, W1s, SRCs, E1s)
+        _join_from_left(ax, best, p * p, R_b, R_w, R_e, R_t, t1, banned, left)
 
 
 def _at_least(values: np.ndarray, theta: float) -> np.ndarray:
@@ -369,10 +370,15 @@ def _at_least(values: np.ndarray, theta: float) -> np.ndarray:
 def _desc(values: np.ndarray, idx: np.ndarray, best: _Best) -> Iterable[int]:
     """Positions `idx` in descending order of `values`; a long list is partitioned and its
     tail sorted only if reached (and only what is still >= θ by then)."""
+    if len(idx) <= 16:  # a short list: sorting in Python costs less than numpy calls
+        pos = idx.tolist()
+        if len(pos) > 1:
+            vals = values[idx].tolist()
+            pos = [pos[i] for i in sorted(range(len(pos)), key=vals.__getitem__, reverse=True)]
+        yield from pos
+        return
     if len(idx) <= _HEAD:
-        if len(idx) > 1:
-            idx = idx[(-values[idx]).argsort(kind="stable")]
-        yield from idx.tolist()
+        yield from idx[(-values[idx]).argsort(kind="stable")].tolist()
         return
     part = np.argpartition(-values[idx], _HEAD - 1)
     head, rest = idx[part[:_HEAD]], idx[part[_HEAD:]]
@@ -416,7 +422,7 @@ def _cut_rows(ax, lo: np.ndarray, ln: np.ndarray, need: Callable[[np.ndarray], n
         ln[i] = a - start
 
 
-def _join_from_right(ax, best, pp, max_l, R_idx, R_b, R_w, R_t, t1, banned, extend) -> None:  # noqa: ANN001
+def _join_from_right(ax, best, pp, max_l, R_b, R_w, R_e, R_t, t1, banned, extend) -> None:  # noqa: ANN001
     """Three-hop paths by scanning the rows of the persons b next to the targets."""
     indptr, nbr, wgt, eid, rowmax, deg = ax
     lbest, mark = _scratch(0)[0], _scratch(0)[3]
@@ -425,6 +431,7 @@ def _join_from_right(ax, best, pp, max_l, R_idx, R_b, R_w, R_t, t1, banned, exte
     ok = bound >= best.theta * _SLACK if best.theta > 0 else bound > 0
     if banned is not None:
         ok &= ~mark[R_b]
+    Rwpp = R_w * pp
     for ch in _chunks(ax, bound, R_b, ok, best):
         bs = R_b[ch]
         lo, ln = indptr[bs], deg[bs]
@@ -436,33 +443,41 @@ def _join_from_right(ax, best, pp, max_l, R_idx, R_b, R_w, R_t, t1, banned, exte
             continue
         M_q = ch.repeat(ln)
         M_a = nbr[M_idx]
-        tail = wgt[M_idx] * R_w[M_q] * pp
+        tail = wgt[M_idx] * Rwpp[M_q]
         score = lbest[M_a] * tail
         hits = score >= best.theta if best.theta > 0 else score > 0
-        hits &= M_a != (t1 if R_t is None else R_t[M_q])
+        if R_t is not None:  # another target may be on the way, but not this path's own
+            hits &= M_a != R_t[M_q]
         for h in _desc(score, hits.nonzero()[0], best):
             if score[h] < best.theta:
                 break
             q = int(M_q[h])
             b = int(R_b[q])
             t = t1 if R_t is None else int(R_t[q])
-            extend(int(M_a[h]), float(tail[h]), t, b, (b, t), (int(eid[M_idx[h]]), int(eid[R_idx[q]])))
+            extend(int(M_a[h]), float(tail[h]), t, b, (b, t), (int(eid[M_idx[h]]), int(R_e[q])))
         best.refresh()
 
 
-def _join_from_left(ax, best, pp, R_idx, R_b, R_w, R_t, t1, banned, uniq, W1s, SRCs, E1s) -> None:  # noqa: ANN001
-    """Three-hop paths by scanning the rows of the persons a next to the sources (the right
-    side grouped by person b, like the left side by person a)."""
+def _join_from_left(ax, best, pp, R_b, R_w, R_e, R_t, t1, banned, left) -> None:  # noqa: ANN001
+    """Three-hop paths by scanning the rows of the persons a next to the sources (both sides
+    grouped by person, strongest first within a group)."""
     indptr, nbr, wgt, eid, rowmax, deg = ax
     lbest, lpos, lend, mark, rbest, rpos, rend = _scratch(0)
+    A, W1, SRC, L_idx = left
+    order = (A * 2.0 - W1).argsort(kind="stable")
+    As, W1s, SRCs, E1s = A[order], W1[order], SRC[order], eid[L_idx[order]]
+    starts, ends = _groups(As)
+    uniq = As[starts]
+    lpos[uniq] = starts
+    lend[uniq] = ends
     if banned is not None:
         keep = ~mark[R_b]
-        R_idx, R_b, R_w = R_idx[keep], R_b[keep], R_w[keep]
+        R_b, R_w, R_e = R_b[keep], R_w[keep], R_e[keep]
         R_t = None if R_t is None else R_t[keep]
         if not len(R_b):
             return
     if R_t is None:  # one target: its row holds each person once, a group of one
-        Rb, Rw, Re = R_b, R_w, eid[R_idx]
+        Rb, Rw, Re = R_b, R_w, R_e
         Rt = np.full(len(Rb), t1)
         right_uniq = Rb
         rpos[Rb] = starts = np.arange(len(Rb), dtype=np.int32)
@@ -470,7 +485,7 @@ def _join_from_left(ax, best, pp, R_idx, R_b, R_w, R_t, t1, banned, uniq, W1s, S
         rbest[Rb] = Rw
     else:
         order = (R_b * 2.0 - R_w).argsort(kind="stable")
-        Rb, Rw, Rt, Re = R_b[order], R_w[order], R_t[order], eid[R_idx[order]]
+        Rb, Rw, Rt, Re = R_b[order], R_w[order], R_t[order], R_e[order]
         starts, ends = _groups(Rb)
         right_uniq = Rb[starts]
         rbest[right_uniq] = Rw[starts]
