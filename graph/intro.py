@@ -165,7 +165,7 @@ class _Best:
         self.found: list[RawPath] = []
         self.heap: list[float] = []
         self.theta = 0.0
-        self._dirty = False
+        self._dirty = 0
 
     def add(self, path: RawPath) -> None:
         if path.score < self.theta:
@@ -179,13 +179,15 @@ class _Best:
             if len(self.heap) == self.k:
                 self.theta = self.heap[0]
         else:
-            self._dirty = True
+            self._dirty += 1
+            if self._dirty >= self.k:  # θ from the selection every k paths: it prunes early
+                self.refresh()
 
     def refresh(self) -> None:
         """Recompute θ after a batch of additions (with a cap: from the greedy selection)."""
         if self.cap is None or not self._dirty:
             return
-        self._dirty = False
+        self._dirty = 0
         self.found = [p for p in self.found if p.score >= self.theta]
         chosen = _select(self.found, self.k, self.cap)
         if len(chosen) == self.k:
