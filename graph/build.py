@@ -574,6 +574,7 @@ def _colleague_pairs(
     bits: list[np.ndarray] = []
     tied = np.unique(tied_keys)
     has = company >= 0
+    by_co: tuple[np.ndarray, np.ndarray] | None = None  # tied pairs inside one company, by company
     if has.any():
         order = np.argsort(company[has], kind="stable")
         members = np.flatnonzero(has)[order]
@@ -590,9 +591,14 @@ def _colleague_pairs(
                 a, b = group[iu], group[ju]
                 k = np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)
             else:
-                lo, hi = tied // n, tied % n
-                sel = (company[lo] == cid) & (company[hi] == cid)
-                k = tied[sel]
+                if by_co is None:  # once for all big companies: O(ties), not O(ties) per company
+                    lo, hi = tied // n, tied % n
+                    co = company[lo]
+                    inside = (co == company[hi]) & (co >= 0)
+                    order = np.argsort(co[inside], kind="stable")
+                    by_co = (tied[inside][order], co[inside][order])
+                i0, i1 = np.searchsorted(by_co[1], [cid, cid + 1])
+                k = by_co[0][i0:i1]
             keys.append(k)
             vals.append(np.full(len(k), value))
             comps.append(np.full(len(k), cid, dtype=np.int32))
