@@ -410,25 +410,41 @@ def _build_index(
         return np.searchsorted(pids, p)
 
     say("reading interactions")
+    # each mention's person, read once: the interactions are then read without joining
+    # mentions twice (two look-ups per row: most of the read at millions of rows)
+    m_ids, m_person = [], []
+    cur = ws.cursor("SELECT id, person_id FROM mentions ORDER BY id")
+    while rows := cur.fetchmany(200_000):
+        ids, persons = zip(*rows, strict=True)
+        m_ids.append(np.fromiter(ids, dtype=np.int64, count=len(rows)))
+        m_person.append(np.fromiter(persons, dtype=np.int64, count=len(rows)))
+    mention_id = np.concatenate(m_ids) if m_ids else np.zeros(0, dtype=np.int64)
+    mention_person = np.concatenate(m_person) if m_person else np.zeros(0, dtype=np.int64)
+    code_of = _KindCodes(_KIND_CODE).__getitem__
     cols: dict[str, list] = {"a": [], "b": [], "kind": [], "day": [], "dir": [], "size": [], "imp": []}
     cur = ws.cursor(
-        "SELECT ma.person_id, mb.person_id, i.kind, julianday(i.at) - ?, i.directed, i.group_size, "
-        "i.import_id FROM interactions i JOIN mentions ma ON ma.id = i.a JOIN mentions mb ON mb.id = i.b",
+        "SELECT a, b, kind, julianday(at) - ?, directed, group_size, import_id FROM interactions",
         (_EPOCH_JD,),
     )
-    while True:
-        rows = cur.fetchmany(200_000)
-        if not rows:
-            break
+    while rows := cur.fetchmany(200_000):
         a, b, kind, day, directed, size, imp = zip(*rows, strict=True)
         cols["a"].append(np.fromiter(a, dtype=np.int64, count=len(rows)))
         cols["b"].append(np.fromiter(b, dtype=np.int64, count=len(rows)))
-        cols["kind"].append(np.fromiter((_KIND_CODE.get(k, _KIND_CODE["manual"]) for k in kind),
-                                        dtype=np.int16, count=len(rows)))  # fmt: skip
-        cols["day"].append(np.array([np.nan if d is None else d for d in day], dtype=np.float64))
+        cols["kind"].append(np.fromiter(map(code_of, kind), dtype=np.int16, count=len(rows)))
+        cols["day"].append(np.array(day, dtype=np.float64))  # NULL (None) -> NaN
         cols["dir"].append(np.fromiter(directed, dtype=bool, count=len(rows)))
         cols["size"].append(np.fromiter(size, dtype=np.int64, count=len(rows)))
         cols["imp"].append(np.fromiter(imp, dtype=np.int64, count=len(rows)))
+    for side in ("a", "b"):  # mention ids -> person ids; a row whose mention is gone is dropped
+        m = np.concatenate(cols[side]) if cols[side] else np.zeros(0, dtype=np.int64)
+        if len(mention_id):
+            pos = np.minimum(np.searchsorted(mention_id, m), len(mention_id) - 1)
+            cols[side] = [np.where(mention_id[pos] == m, mention_person[pos], -1)]
+        else:
+            cols[side] = [np.full(len(m), -1, dtype=np.int64)]
+    known = (cols["a"][0] >= 0) & (cols["b"][0] >= 0)
+    if not known.all():
+        cols = {k: [np.concatenate(v)[known]] if v else v for k, v in cols.items()}
     arr = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}
     ia = nodes(arr["a"].astype(np.int64))
     ib = nodes(arr["b"].astype(np.int64))
@@ -514,6 +530,13 @@ def _build_index(
     )  # fmt: skip
     attach_workspace(index, ws)
     return index
+
+
+class _KindCodes(dict):
+    """Interaction kind -> code; a kind this version does not know counts as ``manual``."""
+
+    def __missing__(self, kind: str) -> int:
+        return self["manual"]
 
 
 def _import_owners(ws: Any) -> np.ndarray:

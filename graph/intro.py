@@ -156,26 +156,27 @@ def top_paths(
 
 
 class _Best:
-    """The paths found so far and the pruning threshold θ: the k-th score of the best
-    selection (under the introducer cap). θ only grows; a path or a bound below it can never
-    enter the final top-k."""
+    """The paths found so far, as ``(score, nodes, edges)`` tuples (a `RawPath` is made only
+    for the answer), and the pruning threshold θ: the k-th score of the best selection (under
+    the introducer cap). θ only grows; a path or a bound below it can never enter the final
+    top-k."""
 
     def __init__(self, k: int, cap: int | None):
         self.k, self.cap = k, cap
-        self.found: list[RawPath] = []
+        self.found: list[tuple] = []
         self.heap: list[float] = []
         self.theta = 0.0
         self._dirty = 0
 
-    def add(self, path: RawPath) -> None:
-        if path.score < self.theta:
+    def add(self, score: float, nodes: tuple[int, ...], edges: tuple[int, ...]) -> None:
+        if score < self.theta:
             return
-        self.found.append(path)
+        self.found.append((score, nodes, edges))
         if self.cap is None:
             if len(self.heap) < self.k:
-                heapq.heappush(self.heap, path.score)
-            elif path.score > self.heap[0]:
-                heapq.heapreplace(self.heap, path.score)
+                heapq.heappush(self.heap, score)
+            elif score > self.heap[0]:
+                heapq.heapreplace(self.heap, score)
             if len(self.heap) == self.k:
                 self.theta = self.heap[0]
         else:
@@ -183,18 +184,21 @@ class _Best:
             if self._dirty >= self.k:  # θ from the selection every k paths: it prunes early
                 self.refresh()
 
+    def _paths(self) -> list[RawPath]:
+        return [RawPath(*p) for p in self.found if p[0] >= self.theta]
+
     def refresh(self) -> None:
         """Recompute θ after a batch of additions (with a cap: from the greedy selection)."""
         if self.cap is None or not self._dirty:
             return
         self._dirty = 0
-        self.found = [p for p in self.found if p.score >= self.theta]
-        chosen = _select(self.found, self.k, self.cap)
+        self.found = [p for p in self.found if p[0] >= self.theta]
+        chosen = _select(self._paths(), self.k, self.cap)
         if len(chosen) == self.k:
             self.theta = chosen[-1].score
 
     def result(self) -> list[RawPath]:
-        return _select(self.found, self.k, self.cap)
+        return _select(self._paths(), self.k, self.cap)
 
 
 #: Rows longer than this are cut at the score threshold before a join expands them (a
@@ -293,13 +297,13 @@ def _search(
     # 1 hop: a source tied to a target
     if R_t is None:
         for j in (A == t1).nonzero()[0].tolist():
-            best.add(RawPath(float(W1[j]), (int(SRC[j]), t1), (int(eid[L_idx[j]]),)))
+            best.add(float(W1[j]), (int(SRC[j]), t1), (int(eid[L_idx[j]]),))
     else:
         mark[Sarr] = True
         direct = mark[R_b].nonzero()[0]
         mark[Sarr] = False
         for q in direct.tolist():
-            best.add(RawPath(float(R_w[q]), (int(R_b[q]), int(R_t[q])), (int(R_e[q]),)))
+            best.add(float(R_w[q]), (int(R_b[q]), int(R_t[q])), (int(R_e[q]),))
     best.refresh()
     if max_hops == 1:
         return
@@ -336,7 +340,7 @@ def _meet(ax, best, max_hops, p, R_b, R_w, R_e, R_t, t1, left, banned) -> None: 
             sc = float(W1[j]) * tail
             s = int(SRC[j])
             if sc >= best.theta and s != t and s != b:
-                best.add(RawPath(sc, (s, a, *rest), (int(eid[L_idx[j]]), *rest_e)))
+                best.add(sc, (s, a, *rest), (int(eid[L_idx[j]]), *rest_e))
 
     # 2 hops: s - b - t
     tail2 = R_w * p
@@ -355,11 +359,12 @@ def _meet(ax, best, max_hops, p, R_b, R_w, R_e, R_t, t1, left, banned) -> None: 
     if R_t is None:
         lbest[t1] = 0.0  # a path cannot come back through its target (reset with the rest)
     deg = ax[5]
+    degR = deg[R_b]
     join = _FORCE_JOIN
     if join is None:
-        join = "left" if int(np.add.reduce(deg[A])) < int(np.add.reduce(deg[R_b])) else "right"
+        join = "left" if int(np.add.reduce(deg[A])) < int(np.add.reduce(degR)) else "right"
     if join == "right":
-        _join_from_right(ax, best, p * p, float(W1.max()), R_b, R_w, R_e, R_t, t1, banned, extend)
+        _join_from_right(ax, best, p * p, float(W1.max()), R_b, R_w, R_e, R_t, t1, banned, extend, degR)
     else:
         _join_from_left(ax, best, p * p, R_b, R_w, R_e, R_t, t1, banned, left)
 
@@ -390,11 +395,11 @@ def _desc(values: np.ndarray, idx: np.ndarray, best: _Best) -> Iterable[int]:
         yield from rest[(-values[rest]).argsort(kind="stable")].tolist()
 
 
-def _chunks(ax, bound: np.ndarray, rows: np.ndarray, ok: np.ndarray, best: _Best):  # noqa: ANN001
-    """Positions with `ok`, in at most two chunks: when their rows are many, first the
-    `_FIRST` of highest `bound`, then the rest (each filtered by θ when it is taken)."""
+def _chunks(bound: np.ndarray, lengths: np.ndarray, ok: np.ndarray, best: _Best):  # noqa: ANN202
+    """Positions with `ok`, in at most two chunks: when their rows (of `lengths`) are many,
+    first the `_FIRST` of highest `bound`, then the rest (each filtered by θ when taken)."""
     cand = ok.nonzero()[0]
-    if len(cand) > _FIRST and int(np.add.reduce(ax[5][rows[cand]])) > _ONE_SHOT:
+    if len(cand) > _FIRST and int(np.add.reduce(lengths[cand])) > _ONE_SHOT:
         part = np.argpartition(-bound[cand], _FIRST - 1)
         yield cand[part[:_FIRST]]
         cand = cand[part[_FIRST:]]
@@ -424,7 +429,7 @@ def _cut_rows(ax, lo: np.ndarray, ln: np.ndarray, need: Callable[[np.ndarray], n
         ln[i] = a - start
 
 
-def _join_from_right(ax, best, pp, max_l, R_b, R_w, R_e, R_t, t1, banned, extend) -> None:  # noqa: ANN001
+def _join_from_right(ax, best, pp, max_l, R_b, R_w, R_e, R_t, t1, banned, extend, degR) -> None:  # noqa: ANN001
     """Three-hop paths by scanning the rows of the persons b next to the targets."""
     indptr, nbr, wgt, eid, rowmax, deg = ax
     lbest, mark = _scratch(0)[0], _scratch(0)[3]
@@ -434,9 +439,8 @@ def _join_from_right(ax, best, pp, max_l, R_b, R_w, R_e, R_t, t1, banned, extend
     if banned is not None:
         ok &= ~mark[R_b]
     Rwpp = R_w * pp
-    for ch in _chunks(ax, bound, R_b, ok, best):
-        bs = R_b[ch]
-        lo, ln = indptr[bs], deg[bs]
+    for ch in _chunks(bound, degR, ok, best):
+        lo, ln = indptr[R_b[ch]], degR[ch]
         if best.theta > 0:
             th = best.theta * _SLACK
             _cut_rows(ax, lo, ln, lambda i: th / (R_w[ch[i]] * k3))  # noqa: B023
@@ -500,9 +504,10 @@ def _join_from_left(ax, best, pp, R_b, R_w, R_e, R_t, t1, banned, left) -> None:
         ok = bound >= best.theta * _SLACK if best.theta > 0 else bound > 0
         if R_t is None:  # the target's own row leads back to it only
             ok &= uniq != t1
-        for ch in _chunks(ax, bound, uniq, ok, best):
+        degA = deg[uniq]
+        for ch in _chunks(bound, degA, ok, best):
             aa = uniq[ch]
-            lo, ln = indptr[aa], deg[aa]
+            lo, ln = indptr[aa], degA[ch]
             if best.theta > 0:
                 th = best.theta * _SLACK
                 _cut_rows(ax, lo, ln, lambda i: th / (la[ch[i]] * k3))  # noqa: B023
@@ -532,7 +537,7 @@ def _join_from_left(ax, best, pp, R_b, R_w, R_e, R_t, t1, banned, left) -> None:
                             break
                         s = int(SRCs[j])
                         if s != b and s != t:
-                            best.add(RawPath(sc, (s, a, b, t), (int(E1s[j]), e2, int(Re[i]))))
+                            best.add(sc, (s, a, b, t), (int(E1s[j]), e2, int(Re[i])))
             best.refresh()
     finally:
         rbest[right_uniq] = 0.0
@@ -544,7 +549,12 @@ def _slots(lo: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     if not total:
         return np.zeros(0, dtype=np.int64)
     ends = lengths.cumsum()
-    return (lo - (ends - lengths)).repeat(lengths) + np.arange(total)
+    ar = _ARANGE if total <= len(_ARANGE) else np.arange(total)
+    return (lo - (ends - lengths)).repeat(lengths) + ar[:total]
+
+
+_ARANGE = np.arange(1 << 16)
+_ARANGE.setflags(write=False)
 
 
 def _rows(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
