@@ -462,7 +462,7 @@ def _build_index(
     key = lo * n + hi
     # colleague pairs: every pair at a small company, and tied pairs at a big one
     ckeys, cvals, ccomp, cbits = _colleague_pairs(ws, pids, company, key, n)
-    all_keys = np.union1d(np.unique(key), ckeys)
+    all_keys = _unique(np.concatenate([key, ckeys]))
     m = len(all_keys)
     inv = np.searchsorted(all_keys, key)
     K = len(INTERACTION_KINDS)
@@ -539,6 +539,23 @@ class _KindCodes(dict):
         return self["manual"]
 
 
+def _firsts(x: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal values starts in the sorted array `x`."""
+    if not len(x):
+        return np.zeros(0, dtype=np.int64)
+    new = np.empty(len(x), dtype=bool)
+    new[0] = True
+    np.not_equal(x[1:], x[:-1], out=new[1:])
+    return np.flatnonzero(new)
+
+
+def _unique(x: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of `x`, by one sort. (`np.unique` in numpy 2.4 hashes the
+    values first: 2-4 s for a million int64 keys here, against 0.02-0.07 s for this.)"""
+    s = np.sort(x)
+    return s[_firsts(s)]
+
+
 def _import_owners(ws: Any) -> np.ndarray:
     """Owner person id of each import id (0: no owner), as a look-up array."""
     rows = ws.sql("SELECT id, coalesce(owner_id, 0) FROM imports")
@@ -556,7 +573,7 @@ def _owner_lists(row: np.ndarray, owner: np.ndarray, size: int) -> tuple[np.ndar
     owner = np.asarray(owner, dtype=np.int64)
     if len(row):
         base = int(owner.max()) + 1
-        pairs = np.unique(row * base + owner)
+        pairs = _unique(row * base + owner)
         row, owner = pairs // base, pairs % base
     ptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=size))]).astype(np.int64)
     return ptr, owner.astype(np.int64)
@@ -595,7 +612,7 @@ def _colleague_pairs(
     vals: list[np.ndarray] = []
     comps: list[np.ndarray] = []
     bits: list[np.ndarray] = []
-    tied = np.unique(tied_keys)
+    tied = _unique(tied_keys)
     has = company >= 0
     by_co: tuple[np.ndarray, np.ndarray] | None = None  # tied pairs inside one company, by company
     if has.any():
@@ -660,7 +677,8 @@ def _colleague_pairs(
     # one row per key: OR the bits, keep the largest value and its company
     order = np.lexsort((-v, k))
     k, v, c, b = k[order], v[order], c[order], b[order]
-    uniq, start = np.unique(k, return_index=True)
+    start = _firsts(k)  # k is sorted (lexsort above): the first row of each key
+    uniq = k[start]
     merged_bits = np.bitwise_or.reduceat(b, start) if len(b) else b
     return uniq, v[start], c[start], merged_bits
 
