@@ -13,14 +13,18 @@ A branch-and-bound search that meets in the middle over the CSR index of `graph.
 grouped by the person it reaches (``best_left[a]`` is the strongest); the right side is every
 last tie into a target. One-hop paths are source–target ties; two-hop paths join a right-side
 tie ``(m, t)`` to the left group of ``m``; three-hop paths scan the rows of the right-side
-persons ``b`` for members ``a`` of the left side. Throughout, θ is the k-th best score found
-so far (within the introducer cap) and only grows: a candidate whose bound
-(``best_left x w x penalty^(hops-1)``, and for a middle person ``w_bt x strongest tie of b x
-strongest left tie x penalty^2``) is below θ cannot enter the top-k and is skipped, and middle
-persons are taken in order of their bound, a chunk at a time, so the search stops as soon as
-the rest cannot matter. The work is vectorised over whole rows with numpy. Choosing the
-top-k under a per-introducer cap greedily in score order is optimal (the cap is a partition
-matroid), so pruning by θ stays exact with the cap too.
+persons ``b`` for members ``a`` of the left side, or the rows of the left-side persons ``a``
+for members ``b`` of the right side, whichever has fewer ties. Throughout, θ is the k-th best
+score found so far (within the introducer cap) and only grows: a candidate whose bound
+(``best_left x w x penalty^(hops-1)``, and for a row to scan ``w_bt x strongest tie of b x
+strongest left tie x penalty^2``) is below θ cannot enter the top-k and is skipped. A long
+row (a super-connector's) is cut by binary search to the ties strong enough to reach θ, and
+when a join has many ties to scan it first takes the rows of highest bound alone, to raise θ
+before the rest are cut. Candidates are taken in order of their bound and the scan stops at
+the first below θ. The work is vectorised over whole rows with numpy, a few dozen calls per
+query on preallocated per-thread scratch arrays. Choosing the top-k under a per-introducer cap
+greedily in score order is optimal (the cap is a partition matroid), so pruning by θ stays
+exact with the cap too.
 
 This is not networkx `all_simple_paths` nor Yen's algorithm: those enumerate paths one by
 one over the whole neighbourhood (their own notes put Yen at O(KN^3)); this search touches a
@@ -31,7 +35,7 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -152,74 +156,109 @@ def top_paths(
 
 
 class _Best:
-    """The paths found so far and the pruning threshold θ: the k-th score of the best
-    selection (under the introducer cap). θ only grows; a path or a bound below it can never
-    enter the final top-k."""
+    """The paths found so far, as ``(score, nodes, edges)`` tuples (a `RawPath` is made only
+    for the answer), and the pruning threshold θ: the k-th score of the best selection (under
+    the introducer cap). θ only grows; a path or a bound below it can never enter the final
+    top-k."""
 
     def __init__(self, k: int, cap: int | None):
         self.k, self.cap = k, cap
-        self.found: list[RawPath] = []
+        self.found: list[tuple] = []
         self.heap: list[float] = []
         self.theta = 0.0
-        self._dirty = False
+        self._dirty = 0
 
-    def add(self, path: RawPath) -> None:
-        if path.score < self.theta:
+    def add(self, score: float, nodes: tuple[int, ...], edges: tuple[int, ...]) -> None:
+        if score < self.theta:
             return
-        self.found.append(path)
+        self.found.append((score, nodes, edges))
         if self.cap is None:
             if len(self.heap) < self.k:
-                heapq.heappush(self.heap, path.score)
-            elif path.score > self.heap[0]:
-                heapq.heapreplace(self.heap, path.score)
+                heapq.heappush(self.heap, score)
+            elif score > self.heap[0]:
+                heapq.heapreplace(self.heap, score)
             if len(self.heap) == self.k:
                 self.theta = self.heap[0]
         else:
-            self._dirty = True
+            self._dirty += 1
+            if self._dirty >= self.k:  # θ from the selection every k paths: it prunes early
+                self.refresh()
+
+    def _paths(self) -> list[RawPath]:
+        return [RawPath(*p) for p in self.found if p[0] >= self.theta]
 
     def refresh(self) -> None:
         """Recompute θ after a batch of additions (with a cap: from the greedy selection)."""
         if self.cap is None or not self._dirty:
             return
-        self._dirty = False
-        self.found = [p for p in self.found if p.score >= self.theta]
-        chosen = _select(self.found, self.k, self.cap)
+        self._dirty = 0
+        self.found = [p for p in self.found if p[0] >= self.theta]
+        chosen = _select(self._paths(), self.k, self.cap)
         if len(chosen) == self.k:
             self.theta = chosen[-1].score
 
     def result(self) -> list[RawPath]:
-        return _select(self.found, self.k, self.cap)
+        return _select(self._paths(), self.k, self.cap)
 
 
-def _scratch_arrays(n: int) -> tuple[np.ndarray, ...]:
-    """Per-thread work arrays of length >= `n`, all zero/False; callers reset what they set:
-    best left tie and group position per person, a mark, best right tie and group position."""
+#: Rows longer than this are cut at the score threshold before a join expands them (a
+#: super-connector's row is sorted strongest first, so only its head can matter).
+_HUB = 64
+#: A join that would expand more slots than this first takes the `_FIRST` rows of highest bound
+#: alone, to raise θ before the rest are cut and expanded.
+_ONE_SHOT = 2048
+_FIRST = 16
+#: Hit lists longer than this are partitioned first: only their head is usually ever read.
+_HEAD = 256
+#: Bounds multiplied in another order than the path score may round one unit low; comparing
+#: them with θ times this keeps every path that could tie.
+_SLACK = 1.0 - 1e-12
+#: Tests set this to "left" or "right" to check both joins; None chooses by cost.
+_FORCE_JOIN: str | None = None
+
+
+def _scratch(n: int) -> tuple[np.ndarray, ...]:
+    """Per-thread work arrays of length >= `n`: the strongest left tie of each person with the
+    bounds of their group in the left arrays, a mark, and the same for the right side. Between
+    searches the strengths are 0 and the mark False (callers reset what they set); the group
+    bounds are read only where the strength is set."""
     arrs = getattr(_local, "arrays", None)
     if arrs is None or len(arrs[0]) < n:
-        arrs = (np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool),
-                np.zeros(n), np.zeros(n, dtype=np.int64))  # fmt: skip
+        # np.full writes every page now: np.zeros would map them lazily, and a search would
+        # then take a page fault at each first touch (tens of microseconds per query)
+        arrs = tuple(np.full(n, 0, dtype=d) for d in (np.float64, np.int32, np.int32, bool,
+                                                       np.float64, np.int32, np.int32))  # fmt: skip
         _local.arrays = arrs
     return arrs
 
 
-def _degrees(index: TieIndex) -> np.ndarray:
-    """Number of ties of each node, cached on the index."""
-    deg = index.__dict__.get("_degrees")
-    if deg is None or len(deg) != index.n:
-        deg = np.diff(index.indptr)
-        index.__dict__["_degrees"] = deg
-    return deg
+def _aux(index: TieIndex) -> tuple[np.ndarray, ...]:
+    """``(indptr, nbr, wgt, eid, rowmax, deg)``: the CSR arrays with each node's strongest tie
+    (0 for none) and number of ties, the last two computed once and cached on the index."""
+    ax = index.__dict__.get("_search_aux")
+    if ax is None or ax[2] is not index.wgt or ax[0] is not index.indptr:
+        indptr, wgt = index.indptr, index.wgt
+        deg = np.diff(indptr)
+        if len(wgt):
+            rowmax = np.where(deg > 0, wgt[np.minimum(indptr[:-1], len(wgt) - 1)], 0.0)
+        else:
+            rowmax = np.zeros(len(deg))
+        ax = (indptr, index.nbr, wgt, index.eid, rowmax, deg)
+        index.__dict__["_search_aux"] = ax
+    return ax
 
 
-def _rowmax(index: TieIndex) -> np.ndarray:
-    """The strongest tie of each node (0 for none), cached on the index."""
-    rm = index.__dict__.get("_rowmax")
-    if rm is None or len(rm) != index.n:
-        deg = np.diff(index.indptr)
-        first = np.minimum(index.indptr[:-1], max(len(index.wgt) - 1, 0))
-        rm = np.where(deg > 0, index.wgt[first] if len(index.wgt) else 0.0, 0.0)
-        index.__dict__["_rowmax"] = rm
-    return rm
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end positions of the runs of equal values in the sorted array `keys`."""
+    n = len(keys)
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    starts = new.nonzero()[0]
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:]
+    ends[-1] = n
+    return starts, ends
 
 
 def _search(
@@ -232,226 +271,297 @@ def _search(
     middle_banned: set[int],
 ) -> None:
     """Find every path that can reach the top-k into `best` (see the module docstring)."""
-    indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
-    rowmax = _rowmax(index)
-    lbest, lpos, mark, rbest, rpos = _scratch_arrays(index.n)
+    ax = _aux(index)
+    indptr, nbr, wgt, eid = ax[:4]
+    lbest, mark = _scratch(index.n)[0], _scratch(0)[3]
     Sarr = np.array(S, dtype=np.int64)
-    T = sorted(T, key=lambda t: -rowmax[t])
-    # 1 hop: a source tied to a target
-    mark[Sarr] = True
-    try:
-        for t in T:
-            lo, hi = int(indptr[t]), int(indptr[t + 1])
-            for j in (lo + np.flatnonzero(mark[nbr[lo:hi]])).tolist():
-                best.add(RawPath(float(wgt[j]), (int(nbr[j]), t), (int(eid[j]),)))
-    finally:
-        mark[Sarr] = False
-    best.refresh()
-    if max_hops == 1:
+    # the right side: every last tie into a target (entry q: person R_b[q], strength R_w[q],
+    # edge R_e[q], target R_t[q]; one target: its row itself, and R_t is None)
+    if len(T) == 1:
+        t1 = T[0]
+        r0, r1 = int(indptr[t1]), int(indptr[t1 + 1])
+        R_b, R_w, R_e, R_t = nbr[r0:r1], wgt[r0:r1], eid[r0:r1], None
+    else:
+        t1 = -1
+        Tarr = np.array(T, dtype=np.int64)
+        R_idx, R_len = _rows(indptr, Tarr)
+        R_b, R_w, R_e, R_t = nbr[R_idx], wgt[R_idx], eid[R_idx], Tarr.repeat(R_len)
+    if not len(R_b):
         return
-    # the left side: every first tie out of a source, grouped by the person it reaches,
-    # strongest first within a group
+    # the left side: every first tie out of a source (entry j: source SRC[j], person A[j],
+    # strength W1[j], CSR slot L_idx[j])
     L_idx, L_len = _rows(indptr, Sarr)
     if not len(L_idx):
         return
-    A = nbr[L_idx].astype(np.int64)
-    W1 = wgt[L_idx]
-    SRC = np.repeat(Sarr, L_len)
-    if middle_banned:
-        keep = ~np.isin(A, np.fromiter(middle_banned, dtype=np.int64))
-        A, W1, SRC, L_idx = A[keep], W1[keep], SRC[keep], L_idx[keep]
-        if not len(A):
-            return
-    order = np.argsort(A * 2.0 - W1, kind="stable")
-    A, W1, SRC = A[order], W1[order], SRC[order]
-    E1 = eid[L_idx[order]]
-    starts = np.flatnonzero(np.concatenate([[True], A[1:] != A[:-1]]))
-    uniq = A[starts]
-    lbest[uniq] = W1[starts]
-    lpos[uniq] = starts + 1
-    if middle_banned:
-        banned_arr = np.fromiter(middle_banned, dtype=np.int64)
-        mark[banned_arr] = True
+    A, W1, SRC = nbr[L_idx], wgt[L_idx], Sarr.repeat(L_len)
+    # 1 hop: a source tied to a target
+    if R_t is None:
+        for j in (A == t1).nonzero()[0].tolist():
+            best.add(float(W1[j]), (int(SRC[j]), t1), (int(eid[L_idx[j]]),))
     else:
-        banned_arr = None
-    n_left = len(A)
-    Al, W1l, E1l, SRCl = A.tolist(), W1.tolist(), E1.tolist(), SRC.tolist()
-    max_l = float(W1.max())
-    pp = p * p
-
-    def extend(a: int, tail: float, t: int, b: int | None, rest: tuple, rest_e: tuple) -> None:
-        j = int(lpos[a]) - 1
-        while j < n_left and Al[j] == a:
-            sc = W1l[j] * tail
-            if sc < best.theta:
-                return
-            s = SRCl[j]
-            if s != t and s != b:
-                best.add(RawPath(sc, (s, a, *rest), (E1l[j], *rest_e)))
-            j += 1
-
-    # the right side: every last tie into a target, all targets at once
-    Tarr = np.array(T, dtype=np.int64)
-    R_idx, R_len = _rows(indptr, Tarr)
-    R_t = np.repeat(Tarr, R_len)
-    R_m = nbr[R_idx].astype(np.int64)
-    R_w = wgt[R_idx]
+        mark[Sarr] = True
+        direct = mark[R_b].nonzero()[0]
+        mark[Sarr] = False
+        for q in direct.tolist():
+            best.add(float(R_w[q]), (int(R_b[q]), int(R_t[q])), (int(R_e[q]),))
+    best.refresh()
+    if max_hops == 1:
+        return
+    banned = None
+    if middle_banned:
+        banned = np.fromiter(middle_banned, dtype=np.int64, count=len(middle_banned))
+        mark[banned] = True
     try:
-        # 2 hops: s - m - t
-        lb = lbest[R_m]
-        bound2 = lb * R_w * p
-        for q in _ordered(bound2, (lb > 0) & (bound2 >= best.theta)):
-            if bound2[q] < best.theta:
-                break
-            extend(int(R_m[q]), float(R_w[q]) * p, int(R_t[q]), None, (int(R_t[q]),), (int(eid[R_idx[q]]),))
-        best.refresh()
-        if max_hops < 3:
-            return
-        # 3 hops: s - a - b - t, joined through the middle tie (a, b) from whichever side has
-        # fewer ties to scan: the rows of the persons b next to the targets, or of the persons
-        # a next to the sources
-        bound3 = R_w * rowmax[R_m] * (max_l * pp)
-        ok = bound3 >= best.theta
-        if banned_arr is not None:
-            ok &= ~mark[R_m]
-        deg = _degrees(index)
-        cost_right = int(deg[R_m[ok]].sum())
-        cost_left = int(deg[uniq].sum())
-        join = _FORCE_JOIN or ("left" if cost_left < cost_right else "right")
-        if join == "right":
-            _join_from_right(index, best, R_idx, R_m, R_w, R_t, bound3, ok, lbest, extend, pp)
-        else:
-            _join_from_left(index, best, R_idx[ok], R_m[ok], R_w[ok], R_t[ok], uniq,
-                            lbest, rbest, rpos, Al, W1l, E1l, SRCl, lpos, pp)  # fmt: skip
+        if banned is not None:
+            keep = ~mark[A]
+            A, W1, SRC, L_idx = A[keep], W1[keep], SRC[keep], L_idx[keep]
+            if not len(A):
+                return
+        np.maximum.at(lbest, A, W1)  # the strongest first tie to each person
+        try:
+            left = (A, W1, SRC, L_idx)
+            _meet(ax, best, max_hops, p, R_b, R_w, R_e, R_t, t1, left, banned)
+        finally:
+            lbest[A] = 0.0
     finally:
-        lbest[uniq] = 0.0
-        lpos[uniq] = 0
-        if banned_arr is not None:
-            mark[banned_arr] = False
+        if banned is not None:
+            mark[banned] = False
 
 
-_CHUNK = 32
-#: Tests set this to "left" or "right" to check both joins; None chooses by cost.
-_FORCE_JOIN: str | None = None
+def _meet(ax, best, max_hops, p, R_b, R_w, R_e, R_t, t1, left, banned) -> None:  # noqa: ANN001
+    """Two- and three-hop paths, the left side laid out (see `_search`)."""
+    eid = ax[3]
+    lbest = _scratch(0)[0]
+    A, W1, SRC, L_idx = left
 
+    def extend(a: int, tail: float, t: int, b: int, rest: tuple, rest_e: tuple) -> None:
+        """Every path s - a - rest whose score ``w(s, a) x tail`` can reach the top-k."""
+        for j in (A == a).nonzero()[0].tolist():
+            sc = float(W1[j]) * tail
+            s = int(SRC[j])
+            if sc >= best.theta and s != t and s != b:
+                best.add(sc, (s, a, *rest), (int(eid[L_idx[j]]), *rest_e))
 
-def _join_from_right(index, best, R_idx, R_m, R_w, R_t, bound3, ok, lbest, extend, pp) -> None:  # noqa: ANN001
-    """Three-hop paths by scanning the rows of the persons b next to the targets."""
-    indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
-    cand = _ordered_array(bound3, ok)
-    for c0 in range(0, len(cand), _CHUNK):
-        ch = cand[c0 : c0 + _CHUNK]
-        ch = ch[bound3[ch] >= best.theta]
-        if not len(ch):
+    # 2 hops: s - b - t
+    tail2 = R_w * p
+    sc2 = lbest[R_b] * tail2
+    for q in _desc(sc2, _at_least(sc2, best.theta), best):
+        if sc2[q] < best.theta:
             break
-        M_idx, lengths = _rows(indptr, R_m[ch])
+        t = t1 if R_t is None else int(R_t[q])
+        extend(int(R_b[q]), float(tail2[q]), t, -1, (t,), (int(R_e[q]),))
+    best.refresh()
+    if max_hops < 3:
+        return
+    # 3 hops: s - a - b - t, joined through the middle tie (a, b) from whichever side has
+    # fewer ties to scan: the rows of the persons b next to the targets, or of the persons
+    # a next to the sources
+    if R_t is None:
+        lbest[t1] = 0.0  # a path cannot come back through its target (reset with the rest)
+    deg = ax[5]
+    degR = deg[R_b]
+    join = _FORCE_JOIN
+    if join is None:
+        join = "left" if int(np.add.reduce(deg[A])) < int(np.add.reduce(degR)) else "right"
+    if join == "right":
+        _join_from_right(ax, best, p * p, float(W1.max()), R_b, R_w, R_e, R_t, t1, banned, extend, degR)
+    else:
+        _join_from_left(ax, best, p * p, R_b, R_w, R_e, R_t, t1, banned, left)
+
+
+def _at_least(values: np.ndarray, theta: float) -> np.ndarray:
+    """Positions of `values` that are >= θ (> 0 while θ is 0)."""
+    return (values >= theta if theta > 0 else values > 0).nonzero()[0]
+
+
+def _desc(values: np.ndarray, idx: np.ndarray, best: _Best) -> Iterable[int]:
+    """Positions `idx` in descending order of `values`; a long list is partitioned and its
+    tail sorted only if reached (and only what is still >= θ by then)."""
+    if len(idx) <= 16:  # a short list: sorting in Python costs less than numpy calls
+        pos = idx.tolist()
+        if len(pos) > 1:
+            vals = values[idx].tolist()
+            pos = [pos[i] for i in sorted(range(len(pos)), key=vals.__getitem__, reverse=True)]
+        yield from pos
+        return
+    if len(idx) <= _HEAD:
+        yield from idx[(-values[idx]).argsort(kind="stable")].tolist()
+        return
+    part = np.argpartition(-values[idx], _HEAD - 1)
+    head, rest = idx[part[:_HEAD]], idx[part[_HEAD:]]
+    yield from head[(-values[head]).argsort(kind="stable")].tolist()
+    rest = rest[values[rest] >= best.theta * _SLACK]
+    if len(rest):
+        yield from rest[(-values[rest]).argsort(kind="stable")].tolist()
+
+
+def _chunks(bound: np.ndarray, lengths: np.ndarray, ok: np.ndarray, best: _Best):  # noqa: ANN202
+    """Positions with `ok`, in at most two chunks: when their rows (of `lengths`) are many,
+    first the `_FIRST` of highest `bound`, then the rest (each filtered by θ when taken)."""
+    cand = ok.nonzero()[0]
+    if len(cand) > _FIRST and int(np.add.reduce(lengths[cand])) > _ONE_SHOT:
+        part = np.argpartition(-bound[cand], _FIRST - 1)
+        yield cand[part[:_FIRST]]
+        cand = cand[part[_FIRST:]]
+    if best.theta > 0:
+        cand = cand[bound[cand] >= best.theta * _SLACK]
+    if len(cand):
+        yield cand
+
+
+def _cut_rows(ax, lo: np.ndarray, ln: np.ndarray, need: Callable[[np.ndarray], np.ndarray]) -> None:  # noqa: ANN001
+    """Shorten, in place, the rows longer than `_HUB` to their ties of strength >= the
+    threshold ``need(i)`` (rows are sorted strongest first, so a binary search finds it)."""
+    big = (ln > _HUB).nonzero()[0]
+    if not len(big):
+        return
+    wgt = ax[2]
+    for i, x in zip(big.tolist(), need(big).tolist(), strict=True):
+        a = int(lo[i])
+        z = a + int(ln[i])
+        start = a
+        while a < z:
+            mid = (a + z) >> 1
+            if wgt[mid] >= x:
+                a = mid + 1
+            else:
+                z = mid
+        ln[i] = a - start
+
+
+def _join_from_right(ax, best, pp, max_l, R_b, R_w, R_e, R_t, t1, banned, extend, degR) -> None:  # noqa: ANN001
+    """Three-hop paths by scanning the rows of the persons b next to the targets."""
+    indptr, nbr, wgt, eid, rowmax, deg = ax
+    lbest, mark = _scratch(0)[0], _scratch(0)[3]
+    k3 = max_l * pp
+    bound = R_w * rowmax[R_b] * k3  # of any path ending with the right tie q
+    ok = bound >= best.theta * _SLACK if best.theta > 0 else bound > 0
+    if banned is not None:
+        ok &= ~mark[R_b]
+    Rwpp = R_w * pp
+    for ch in _chunks(bound, degR, ok, best):
+        lo, ln = indptr[R_b[ch]], degR[ch]
+        if best.theta > 0:
+            th = best.theta * _SLACK
+            _cut_rows(ax, lo, ln, lambda i: th / (R_w[ch[i]] * k3))  # noqa: B023
+        M_idx = _slots(lo, ln)
         if not len(M_idx):
             continue
-        M_q = np.repeat(ch, lengths)
-        M_a = nbr[M_idx].astype(np.int64)
-        tail = wgt[M_idx] * R_w[M_q] * pp
-        lb = lbest[M_a]
-        score = lb * tail
-        hits = _ordered(score, (lb > 0) & (score >= best.theta) & (M_a != R_t[M_q]))
-        for h in hits:
+        M_q = ch.repeat(ln)
+        M_a = nbr[M_idx]
+        tail = wgt[M_idx] * Rwpp[M_q]
+        score = lbest[M_a] * tail
+        hits = score >= best.theta if best.theta > 0 else score > 0
+        if R_t is not None:  # another target may be on the way, but not this path's own
+            hits &= M_a != R_t[M_q]
+        for h in _desc(score, hits.nonzero()[0], best):
             if score[h] < best.theta:
                 break
             q = int(M_q[h])
-            b, t = int(R_m[q]), int(R_t[q])
-            extend(int(M_a[h]), float(tail[h]), t, b, (b, t), (int(eid[M_idx[h]]), int(eid[R_idx[q]])))
+            b = int(R_b[q])
+            t = t1 if R_t is None else int(R_t[q])
+            extend(int(M_a[h]), float(tail[h]), t, b, (b, t), (int(eid[M_idx[h]]), int(R_e[q])))
         best.refresh()
 
 
-def _join_from_left(index, best, R_idx, R_m, R_w, R_t, uniq, lbest, rbest, rpos,  # noqa: ANN001
-                    Al, W1l, E1l, SRCl, lpos, pp) -> None:  # noqa: ANN001
-    """Three-hop paths by scanning the rows of the persons a next to the sources (the right
-    side grouped by person b, like the left side by person a)."""
-    if not len(R_m):
-        return
-    order = np.argsort(R_m * 2.0 - R_w, kind="stable")
-    Rm, Rw, Rt, Ri = R_m[order], R_w[order], R_t[order], R_idx[order]
-    starts = np.flatnonzero(np.concatenate([[True], Rm[1:] != Rm[:-1]]))
-    right_uniq = Rm[starts]
-    rbest[right_uniq] = Rw[starts]
-    rpos[right_uniq] = starts + 1
+def _join_from_left(ax, best, pp, R_b, R_w, R_e, R_t, t1, banned, left) -> None:  # noqa: ANN001
+    """Three-hop paths by scanning the rows of the persons a next to the sources (both sides
+    grouped by person, strongest first within a group)."""
+    indptr, nbr, wgt, eid, rowmax, deg = ax
+    lbest, lpos, lend, mark, rbest, rpos, rend = _scratch(0)
+    A, W1, SRC, L_idx = left
+    order = (A * 2.0 - W1).argsort(kind="stable")
+    As, W1s, SRCs, E1s = A[order], W1[order], SRC[order], eid[L_idx[order]]
+    starts, ends = _groups(As)
+    uniq = As[starts]
+    lpos[uniq] = starts
+    lend[uniq] = ends
+    if banned is not None:
+        keep = ~mark[R_b]
+        R_b, R_w, R_e = R_b[keep], R_w[keep], R_e[keep]
+        R_t = None if R_t is None else R_t[keep]
+        if not len(R_b):
+            return
+    if R_t is None:  # one target: its row holds each person once, a group of one
+        Rb, Rw, Re = R_b, R_w, R_e
+        Rt = np.full(len(Rb), t1)
+        right_uniq = Rb
+        rpos[Rb] = starts = np.arange(len(Rb), dtype=np.int32)
+        rend[Rb] = starts + 1
+        rbest[Rb] = Rw
+    else:
+        order = (R_b * 2.0 - R_w).argsort(kind="stable")
+        Rb, Rw, Rt, Re = R_b[order], R_w[order], R_t[order], R_e[order]
+        starts, ends = _groups(Rb)
+        right_uniq = Rb[starts]
+        rbest[right_uniq] = Rw[starts]
+        rpos[right_uniq] = starts
+        rend[right_uniq] = ends
     try:
-        _scan_left_rows(index, best, uniq, lbest, rbest, rpos, Rm, Rw, Rt, eid_of=index.eid[Ri],
-                        left=(Al, W1l, E1l, SRCl, lpos), pp=pp)  # fmt: skip
-    finally:
-        rbest[right_uniq] = 0.0
-        rpos[right_uniq] = 0
-
-
-def _scan_left_rows(index, best, uniq, lbest, rbest, rpos, Rm, Rw, Rt, *, eid_of, left, pp) -> None:  # noqa: ANN001
-    indptr, nbr, wgt, eid = index.indptr, index.nbr, index.wgt, index.eid
-    Al, W1l, E1l, SRCl, lpos = left
-    Rml, Rwl, Rtl, Rel = Rm.tolist(), Rw.tolist(), Rt.tolist(), eid_of.tolist()
-    n_right = len(Rml)
-    n_left = len(Al)
-    max_r = float(Rw.max())
-    rowmax = _rowmax(index)
-    bound = lbest[uniq] * rowmax[uniq] * (max_r * pp)
-    cand = _ordered_array(bound, bound >= best.theta)
-    for c0 in range(0, len(cand), _CHUNK):
-        ch = cand[c0 : c0 + _CHUNK]
-        ch = ch[bound[ch] >= best.theta]
-        if not len(ch):
-            break
-        aa = uniq[ch]
-        M_idx, lengths = _rows(indptr, aa)
-        if not len(M_idx):
-            continue
-        M_a = np.repeat(aa, lengths)
-        M_b = nbr[M_idx].astype(np.int64)
-        w2 = wgt[M_idx]
-        rb = rbest[M_b]
-        score = lbest[M_a] * w2 * rb * pp
-        for h in _ordered(score, (rb > 0) & (score >= best.theta)):
-            if score[h] < best.theta:
-                break
-            a, b, wm, e2 = int(M_a[h]), int(M_b[h]), float(w2[h]), int(eid[M_idx[h]])
-            la = float(lbest[a])
-            i = int(rpos[b]) - 1
-            while i < n_right and Rml[i] == b:
-                w3 = Rwl[i]
-                if la * wm * w3 * pp < best.theta:
+        k3 = float(Rw.max()) * pp
+        la = lbest[uniq]
+        bound = la * rowmax[uniq] * k3
+        ok = bound >= best.theta * _SLACK if best.theta > 0 else bound > 0
+        if R_t is None:  # the target's own row leads back to it only
+            ok &= uniq != t1
+        degA = deg[uniq]
+        for ch in _chunks(bound, degA, ok, best):
+            aa = uniq[ch]
+            lo, ln = indptr[aa], degA[ch]
+            if best.theta > 0:
+                th = best.theta * _SLACK
+                _cut_rows(ax, lo, ln, lambda i: th / (la[ch[i]] * k3))  # noqa: B023
+            M_idx = _slots(lo, ln)
+            if not len(M_idx):
+                continue
+            M_a = aa.repeat(ln)
+            M_b = nbr[M_idx]
+            w2 = wgt[M_idx]
+            score = lbest[M_a] * w2 * rbest[M_b] * pp
+            hits = score >= best.theta * _SLACK if best.theta > 0 else score > 0
+            for h in _desc(score, hits.nonzero()[0], best):
+                if score[h] < best.theta * _SLACK:
                     break
-                t = Rtl[i]
-                if t != a:
-                    j = int(lpos[a]) - 1
-                    while j < n_left and Al[j] == a:
-                        sc = W1l[j] * wm * w3 * pp
+                a, b, wm, e2 = int(M_a[h]), int(M_b[h]), float(w2[h]), int(eid[M_idx[h]])
+                top = float(lbest[a])
+                for i in range(int(rpos[b]), int(rend[b])):
+                    tail = wm * float(Rw[i]) * pp
+                    if top * tail < best.theta:
+                        break
+                    t = int(Rt[i])
+                    if t == a:
+                        continue
+                    for j in range(int(lpos[a]), int(lend[a])):
+                        sc = float(W1s[j]) * tail
                         if sc < best.theta:
                             break
-                        src = SRCl[j]
-                        if src != b and src != t:
-                            best.add(RawPath(sc, (src, a, b, t), (E1l[j], e2, Rel[i])))
-                        j += 1
-                i += 1
-        best.refresh()
+                        s = int(SRCs[j])
+                        if s != b and s != t:
+                            best.add(sc, (s, a, b, t), (int(E1s[j]), e2, int(Re[i])))
+            best.refresh()
+    finally:
+        rbest[right_uniq] = 0.0
+
+
+def _slots(lo: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The CSR slots ``lo[i] .. lo[i] + lengths[i] - 1`` of every row, concatenated."""
+    total = int(np.add.reduce(lengths))
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = lengths.cumsum()
+    ar = _ARANGE if total <= len(_ARANGE) else np.arange(total)
+    return (lo - (ends - lengths)).repeat(lengths) + ar[:total]
+
+
+_ARANGE = np.arange(1 << 16)
+_ARANGE.setflags(write=False)
 
 
 def _rows(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The CSR slots of the rows of `nodes`, concatenated, and how many each row has."""
     lo = indptr[nodes]
     lengths = indptr[nodes + 1] - lo
-    total = int(lengths.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64), lengths
-    offsets = np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
-    return offsets + np.arange(total, dtype=np.int64), lengths
-
-
-def _ordered(values: np.ndarray, mask: np.ndarray) -> list[int]:
-    """Positions where `mask` holds, in descending order of `values`."""
-    return _ordered_array(values, mask).tolist()
-
-
-def _ordered_array(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    idx = np.flatnonzero(mask)
-    if len(idx) > 1:
-        idx = idx[np.argsort(-values[idx], kind="stable")]
-    return idx
+    return _slots(lo, lengths), lengths
 
 
 def exhaustive_top_paths(

@@ -1,6 +1,7 @@
 """Warm-intro search on hand-made graphs where the right answer is derivable, and exactness
 against exhaustive search on random graphs."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -192,3 +193,92 @@ def test_fast_search_equals_exhaustive_search(graph, k, hops, cap, through, pena
     intro_module._FORCE_JOIN = None
     for p in fast:
         assert len(set(p.nodes)) == len(p.nodes) and p.nodes[0] in sources and p.nodes[-1] in targets
+
+
+#: The search's size thresholds set so small that every random graph takes the cut-row,
+#: two-chunk and partitioned-hit-list branches a million-person graph takes at hubs.
+TINY = {"_HUB": 1, "_ONE_SHOT": 0, "_FIRST": 1, "_HEAD": 1}
+
+
+@contextmanager
+def _search_settings(join=None, tiny=False):
+    import graph.intro as intro_module
+
+    saved = {name: getattr(intro_module, name) for name in [*TINY, "_FORCE_JOIN"]}
+    try:
+        intro_module._FORCE_JOIN = join
+        if tiny:
+            for name, value in TINY.items():
+                setattr(intro_module, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(intro_module, name, value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(random_graphs(), st.integers(1, 6), st.sampled_from([None, 1, 2]), st.booleans(),
+       st.sampled_from([0.5, 1.0, 0.3]), st.sampled_from([None, "left", "right"]))  # fmt: skip
+def test_pruning_by_rows_chunks_and_partial_sorts_stays_exact(graph, k, cap, through, penalty, join):
+    """With every size threshold at its minimum (each row cut at θ by binary search, the join
+    taken in two chunks, hit lists partitioned), three-hop answers are still exhaustive ones.
+    Strengths come from seven values, so equal scores are common."""
+    n, edges, sources, targets = graph
+    u, v, s = (np.array(x) for x in zip(*edges, strict=True))
+    index = from_edges(u, v, s, n=n)
+    with _search_settings(join, tiny=True):
+        fast = top_paths(index, sources, targets, k=k, max_hops=3, per_introducer=cap,
+                         through_sources=through, hop_penalty=penalty)  # fmt: skip
+    slow = exhaustive_top_paths(index, sources, targets, k=k, max_hops=3, per_introducer=cap,
+                                through_sources=through, hop_penalty=penalty)  # fmt: skip
+    assert [round(p.score, 12) for p in fast] == [round(p.score, 12) for p in slow]
+
+
+def _hub_graph(seed):
+    """300 people with a few ties each, three super-connectors tied to 120 of them, strengths
+    mostly weak (like bare connections) and some strong; returns edges and the hubs."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    u, v = rng.integers(0, n, 900), rng.integers(0, n, 900)
+    hubs = np.array([7, 8, 9])
+    hu = np.repeat(hubs, 120)
+    hv = rng.choice(n, 360)
+    u, v = np.concatenate([u, hu]), np.concatenate([v, hv])
+    s = np.where(rng.random(len(u)) < 0.85, rng.uniform(0.03, 0.15, len(u)), rng.uniform(0.5, 0.95, len(u)))
+    return from_edges(u, v, s, n=n), hubs
+
+
+@pytest.mark.parametrize("join", [None, "left", "right"])
+@pytest.mark.parametrize("tiny", [False, True])
+def test_hubs_on_either_side_stay_exact(join, tiny):
+    """Targets that are super-connectors, targets next to one, teams with one in them and
+    teams tied to the target directly (so the target is also on the sources' side): the
+    top-5 equals exhaustive search, with and without passing through another source."""
+    index, hubs = _hub_graph(3)
+    rng = np.random.default_rng(4)
+    queries = [(list(rng.choice(300, 6, replace=False)), int(h)) for h in hubs]  # hub targets
+    queries += [([int(hubs[0]), *rng.choice(300, 5, replace=False)], int(t)) for t in rng.choice(300, 4)]
+    row = index.nbr[index.indptr[hubs[1]] : index.indptr[hubs[1] + 1]]
+    queries += [([int(row[0]), int(row[1])], int(hubs[1]))]  # the hub target is next to both
+    queries += [(list(rng.choice(300, 10, replace=False)), int(t)) for t in rng.choice(300, 6)]
+    checked = 0
+    for S, t in queries:
+        if t in S:
+            continue
+        for through in (True, False):
+            with _search_settings(join, tiny=tiny):
+                fast = top_paths(index, S, [t], k=5, through_sources=through)
+            slow = exhaustive_top_paths(index, S, [t], k=5, through_sources=through)
+            assert [round(p.score, 12) for p in fast] == [round(p.score, 12) for p in slow], (S, t)
+            checked += 1
+    assert checked >= 20
+
+
+def test_a_path_may_not_come_back_through_the_target_or_the_source():
+    """Source 0 is tied strongly to the target 3 and to 1; 3 is tied to 2. The three-hop
+    walks 0-3-2-3 and 0-1-0-3 reuse a person; the only paths are 0-3 and 0-1-2-3."""
+    index = from_edges(np.array([0, 0, 3, 1, 2]), np.array([3, 1, 2, 2, 0]), np.array([0.9, 0.9, 0.9, 0.9, 0.1]), n=4)
+    for join in (None, "left", "right"):
+        with _search_settings(join, tiny=True):
+            got = top_paths(index, [0], [3], k=5, hop_penalty=1.0)
+        assert [p.nodes for p in got] == [(0, 3), (0, 1, 2, 3), (0, 2, 3)], join
