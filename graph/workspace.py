@@ -61,7 +61,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_FILE = "tiegraph.db"
 
 _SCHEMA_V1 = """
@@ -201,8 +201,40 @@ INSERT INTO sharing(owner_id, person_id, level, at)
 INSERT OR IGNORE INTO meta(key, value) VALUES ('sharing', '0')
 """
 
+#: The indexes of ``interactions`` (version 4 on). A large import drops and rebuilds them
+#: (`_Importer`): building an index once from sorted keys is several times cheaper than
+#: keeping it up to date row by row, above all the unique index of the random fingerprints.
+_INTERACTION_INDEXES = {
+    "CREATE UNIQUE INDEX interactions_fp ON interactions(fp)": "DROP INDEX interactions_fp",
+    "CREATE INDEX interactions_a ON interactions(a)": "DROP INDEX interactions_a",
+    "CREATE INDEX interactions_b ON interactions(b)": "DROP INDEX interactions_b",
+}
+
+#: Version 4: the uniqueness of interaction fingerprints is a named index rather than a column
+#: constraint (an automatic index cannot be dropped), so that a large import can rebuild it.
+#: SQLite cannot drop a constraint: the table is copied into one without it, ids kept.
+_SCHEMA_V4 = """
+CREATE TABLE interactions_v4 (
+    id INTEGER PRIMARY KEY,
+    a INTEGER NOT NULL REFERENCES mentions(id),
+    b INTEGER NOT NULL REFERENCES mentions(id),
+    kind TEXT NOT NULL,
+    at TEXT,
+    directed INTEGER NOT NULL,
+    group_size INTEGER NOT NULL,
+    import_id INTEGER NOT NULL,
+    file TEXT,
+    line INTEGER,
+    fp BLOB NOT NULL
+);
+INSERT INTO interactions_v4(id, a, b, kind, at, directed, group_size, import_id, file, line, fp)
+    SELECT id, a, b, kind, at, directed, group_size, import_id, file, line, fp FROM interactions;
+DROP TABLE interactions;
+ALTER TABLE interactions_v4 RENAME TO interactions;
+""" + ";\n".join(_INTERACTION_INDEXES)
+
 #: Schema version -> SQL that brings a file at the previous version to it.
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3}
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1, 2: _SCHEMA_V2, 3: _SCHEMA_V3, 4: _SCHEMA_V4}
 
 _REASONS = {
     "id": "same record id",
@@ -1183,6 +1215,13 @@ class _Importer:
         self.owner_scope = ""
         self._owner_keys: list[tuple[str, str]] | None = None  # set once the owner is resolved
         self.owner_pid: int | None = None
+        # Records share Person objects (a connection and its interaction; a message file's
+        # participants): the mention of an object already seen is found by identity, without
+        # building its signature. Each entry keeps its object alive, so ids are not reused.
+        self._by_object: dict[int, tuple[Person, int]] = {}
+        # Fingerprints of every stored interaction, once a large import has dropped the
+        # interaction indexes (`_go_bulk`); None while the unique index does the checking.
+        self._fps: set[bytes] | None = None
 
     def run(self, records: Iterable[Record], label: str, fmt: str, digest: str) -> None:
         db = self.db
@@ -1199,6 +1238,7 @@ class _Importer:
             apart=db.execute("SELECT a, b FROM apart"),
         )
         self.next_mention = (db.execute("SELECT max(id) FROM mentions").fetchone()[0] or 0) + 1
+        self.interactions_before = db.execute("SELECT max(id) FROM interactions").fetchone()[0] or 0
         self.company_ids: dict[str, int] = dict(db.execute("SELECT norm, id FROM companies"))
         o = self.owner_person
         self.owner_scope = (o.emails[0] if o.emails else o.linkedin_url) or norm_name(o.name)
@@ -1225,7 +1265,7 @@ class _Importer:
             if self.progress and n % 5000 == 0:
                 self.progress(n)
         report.records = n
-        self._flush()
+        self._flush(final=True)
         self._finish_merges()
         owner_pid = self.resolver.find(self.owner_pid) if self.owner_pid is not None else None
         db.execute(
@@ -1266,11 +1306,20 @@ class _Importer:
         )
 
     def _mention(self, p: Person, line: int | None, file: str | None) -> int:
+        seen = self._by_object.get(id(p))
+        if seen is not None and seen[0] is p:
+            return seen[1]
         sig = (p.name, p.emails, p.linkedin_url, p.phones, p.company, p.title, p.external_id,
                p.team, p.is_owner)  # fmt: skip
         mid = self.mention_ids.get(sig)
-        if mid is not None:
-            return mid
+        if mid is None:
+            mid = self._new_mention(p, sig, line, file)
+        if len(self._by_object) >= 100_000:  # bounded: one-off objects need not stay alive
+            self._by_object.clear()
+        self._by_object[id(p)] = (p, mid)
+        return mid
+
+    def _new_mention(self, p: Person, sig: tuple, line: int | None, file: str | None) -> int:
         q = self._as_owner(p) if p.is_owner else p
         emails = tuple(e for e in (norm_email(x) for x in q.emails) if e)
         keys = identity_keys(
@@ -1403,7 +1452,10 @@ class _Importer:
             (mid, cid, pos.title, start, end, current, self.import_id, line, fp)
         )
 
-    def _flush(self) -> None:
+    def _flush(self, final: bool = False) -> None:
+        """Write the buffered rows. Identity keys are written once, at the end (`final`),
+        sorted: inserted in key order they append to the key table's B-tree instead of
+        landing on random pages, which halves their cost in a large import."""
         db = self.db
         if self.mention_rows:
             db.executemany(
@@ -1413,23 +1465,47 @@ class _Importer:
                 self.mention_rows,
             )
             self.mention_rows = []
-        if self.new_keys:
+        if self.new_keys and final:
+            self.new_keys.sort()
             db.executemany(
                 "INSERT OR IGNORE INTO keys(kind, value, person_id) VALUES (?, ?, ?)",
                 self.new_keys,
             )
             self.new_keys = []
         if self.inter_rows:
-            before = db.total_changes
-            db.executemany(
-                "INSERT OR IGNORE INTO interactions(a, b, kind, at, directed, group_size, "
-                "import_id, file, line, fp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                self.inter_rows,
-            )
-            added = db.total_changes - before
-            self.report.interactions += added
-            self.report.interactions_repeated += len(self.inter_rows) - added
+            rows = self.inter_rows
             self.inter_rows = []
+            offered = self.report.interactions + self.report.interactions_repeated + len(rows)
+            if self._fps is None and offered >= max(self.BATCH, self.interactions_before):
+                self._go_bulk()
+            fps = self._fps
+            if fps is not None:  # the indexes are dropped: the fingerprints are checked here
+                new = []
+                for row in rows:
+                    fp = row[9]
+                    if fp not in fps:
+                        fps.add(fp)
+                        new.append(row)
+                db.executemany(
+                    "INSERT INTO interactions(a, b, kind, at, directed, group_size, "
+                    "import_id, file, line, fp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    new,
+                )
+                added = len(new)
+            else:
+                before = db.total_changes
+                db.executemany(
+                    "INSERT OR IGNORE INTO interactions(a, b, kind, at, directed, group_size, "
+                    "import_id, file, line, fp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                added = db.total_changes - before
+            self.report.interactions += added
+            self.report.interactions_repeated += len(rows) - added
+        if final and self._fps is not None:
+            for create in _INTERACTION_INDEXES:
+                db.execute(create)
+            self._fps = None
         if self.pos_rows:
             before = db.total_changes
             db.executemany(
@@ -1439,6 +1515,17 @@ class _Importer:
             )
             self.report.positions += db.total_changes - before
             self.pos_rows = []
+
+    def _go_bulk(self) -> None:
+        """Switch to bulk writing of interactions: this import brings at least as many as the
+        workspace held (and a batch or more), so the interaction indexes are dropped and built
+        again at the end (`_flush`), all inside the import's transaction; meanwhile a set of
+        the stored fingerprints does what the unique index did (a row whose fingerprint is
+        stored already is not added). The rows stored, their ids and the counts are the same
+        either way."""
+        self._fps = {bytes(fp) for (fp,) in self.db.execute("SELECT fp FROM interactions")}
+        for drop in _INTERACTION_INDEXES.values():
+            self.db.execute(drop)
 
     def _finish_merges(self) -> None:
         """Persist the merges resolution decided, in order, each logged with its reason."""
