@@ -1204,7 +1204,6 @@ class _Importer:
         self.progress = progress
         self.mention_ids: dict[tuple, int] = {}
         self.mention_ident: dict[int, str] = {}
-        self.mention_pid: dict[int, int] = {}
         self.mention_rows: list[tuple] = []
         self.inter_rows: list[tuple] = []
         self.pos_rows: list[tuple] = []
@@ -1350,7 +1349,6 @@ class _Importer:
         mid = self.next_mention
         self.next_mention += 1
         self.mention_ids[sig] = mid
-        self.mention_pid[mid] = pid
         if q.is_owner:
             ident = f"owner:{(self.owner_spec or 'me').strip().lower()}"
             if self._owner_keys is None:
@@ -1467,10 +1465,17 @@ class _Importer:
             self.mention_rows = []
         if self.new_keys and final:
             self.new_keys.sort()
+            # More new keys than stored ones: the person index is built again afterwards
+            # rather than kept up to date (key order is random person order).
+            rebuild = len(self.new_keys) >= db.execute("SELECT count(*) FROM keys").fetchone()[0]
+            if rebuild:
+                db.execute("DROP INDEX keys_person")
             db.executemany(
                 "INSERT OR IGNORE INTO keys(kind, value, person_id) VALUES (?, ?, ?)",
                 self.new_keys,
             )
+            if rebuild:
+                db.execute("CREATE INDEX keys_person ON keys(person_id)")
             self.new_keys = []
         if self.inter_rows:
             rows = self.inter_rows
@@ -1530,7 +1535,10 @@ class _Importer:
     def _finish_merges(self) -> None:
         """Persist the merges resolution decided, in order, each logged with its reason."""
         db = self.db
-        db.executemany("INSERT OR IGNORE INTO people(id) VALUES (?)", [(p,) for p in self.touched])
+        # `_apply_merge` reads and deletes people rows; everyone else's row is written whole
+        # by `_refresh_people` afterwards
+        involved = {p for kept, merged, _ in self.merge_log for p in (self.resolver.find(kept), merged)}
+        db.executemany("INSERT OR IGNORE INTO people(id) VALUES (?)", [(p,) for p in sorted(involved)])
         for kept, merged, kind in self.merge_log:
             k = self.resolver.find(kept)
             if k == merged:
