@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+from hashlib import blake2b
 import json
 import logging
 import os
@@ -1159,15 +1160,20 @@ def _refresh_people(
         if not rows:
             db.execute("DELETE FROM people WHERE id = ?", (pid,))
             continue
-        names = [r[1] for r in rows if r[1] and r[1].strip()]
-        name = next((n for n in names if " " in n.strip()), names[0] if names else "")
-        company = next((r[2] for r in rows if r[2]), None)
-        title = next((r[3] for r in rows if r[3] and r[2] == company), None) or next(
-            (r[3] for r in rows if r[3]), None
-        )
+        if len(rows) == 1:  # most people of a large import: what the general rules give
+            r = rows[0]
+            name = r[1] if r[1] and r[1].strip() else ""
+            company, title, team = r[2] or None, r[3] or None, int(bool(r[4] or r[5]))
+        else:
+            names = [r[1] for r in rows if r[1] and r[1].strip()]
+            name = next((n for n in names if " " in n.strip()), names[0] if names else "")
+            company = next((r[2] for r in rows if r[2]), None)
+            title = next((r[3] for r in rows if r[3] and r[2] == company), None) or next(
+                (r[3] for r in rows if r[3]), None
+            )
+            team = int(any(r[4] or r[5] for r in rows))
         if company is None and pid in current:
             company, title = current[pid][0], current[pid][1] or title
-        team = int(any(r[4] or r[5] for r in rows))
         cid = None
         if company:
             norm = norm_company(company)
@@ -1221,6 +1227,7 @@ class _Importer:
         # Fingerprints of every stored interaction, once a large import has dropped the
         # interaction indexes (`_go_bulk`); None while the unique index does the checking.
         self._fps: set[bytes] | None = None
+        self._iso: dict[datetime, str] = {}
 
     def run(self, records: Iterable[Record], label: str, fmt: str, digest: str) -> None:
         db = self.db
@@ -1390,11 +1397,19 @@ class _Importer:
         b = self._mention(it.b, line, file)
         if a == b:
             return
-        at = it.at.isoformat(sep=" ") if it.at else None
+        at = None
+        if it.at:
+            at = self._iso.get(it.at)
+            if at is None:
+                at = it.at.isoformat(sep=" ")
+                if len(self._iso) < 100_000:  # connection days recur; message times rarely
+                    self._iso[it.at] = at
         ia, ib = self.mention_ident[a], self.mention_ident[b]
         if not it.directed and ib < ia:
             ia, ib = ib, ia
-        fp = _fp(it.kind, ia, ib, at, it.group_size, int(it.directed))
+        # what `_fp(kind, ia, ib, at, group_size, directed)` gives, without its generic join
+        fp = blake2b(f"{it.kind}\x1f{ia}\x1f{ib}\x1f{at}\x1f{it.group_size}\x1f{int(it.directed)}"
+                     .encode(), digest_size=12).digest()  # fmt: skip
         self.inter_rows.append(
             (a, b, it.kind, at, int(it.directed), max(2, int(it.group_size)), self.import_id,
              file, line, fp)
@@ -1451,9 +1466,8 @@ class _Importer:
         )
 
     def _flush(self, final: bool = False) -> None:
-        """Write the buffered rows. Identity keys are written once, at the end (`final`),
-        sorted: inserted in key order they append to the key table's B-tree instead of
-        landing on random pages, which halves their cost in a large import."""
+        """Write the buffered rows. Identity keys are written once, at the end (`final`), so
+        that a large import can build their person index once instead of row by row."""
         db = self.db
         if self.mention_rows:
             db.executemany(
@@ -1464,7 +1478,6 @@ class _Importer:
             )
             self.mention_rows = []
         if self.new_keys and final:
-            self.new_keys.sort()
             # More new keys than stored ones: the person index is built again afterwards
             # rather than kept up to date (key order is random person order).
             rebuild = len(self.new_keys) >= db.execute("SELECT count(*) FROM keys").fetchone()[0]

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -94,6 +95,7 @@ _PROFILE = ("first name", "last name", "headline")
 
 _ARCHIVE_MEMBERS = ("connections.csv", "messages.csv", "invitations.csv")
 _TRUE = frozenset({"yes", "true", "1", "y", "t"})
+_DRAFT_FOLDERS = ("draft", "drafts")
 # Degree and generational suffixes that a comma separates from the name ("Jane Doe, Ph.D.").
 _SUFFIXES = frozenset(
     "phd mba md jr sr ii iii iv cpa pmp esq msc ma bsc ba mph dds cfa peng pe jd llm mha "
@@ -211,6 +213,7 @@ def _url(raw: str) -> str | None:
     return norm_linkedin_url(raw)
 
 
+_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d UTC\Z", re.ASCII)
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 
 
@@ -239,9 +242,7 @@ def _fast_date(s: str) -> datetime | None:
     """
     try:
         if len(s) == 23 and s[19:] == " UTC":  # messages.csv: ``2024-12-16 18:24:37 UTC``
-            digits = s[:4] + s[5:7] + s[8:10] + s[11:13] + s[14:16] + s[17:19]
-            if not (s[4] == s[7] == "-" and s[10] in " T" and s[13] == s[16] == ":"
-                    and digits.isascii() and digits.isdigit()):  # fmt: skip
+            if not _ISO_UTC.match(s):
                 return None
             dt = datetime.fromisoformat(s[:19])
             return dt if 1900 <= dt.year <= 2100 else None
@@ -482,13 +483,6 @@ class _Keys:
         return k
 
 
-def _is_draft(f: list[str], draft_cols: list[int], i_folder: int | None) -> bool:
-    for i in draft_cols:
-        if f[i].strip().lower() in _TRUE:
-            return True
-    return i_folder is not None and f[i_folder].strip().lower() in ("draft", "drafts")
-
-
 def parse_messages(
     fp: BinaryIO | bytes,
     *,
@@ -541,7 +535,6 @@ def parse_messages(
     i_dir, i_folder = table.col("direction"), table.col("folder")
     assert i_from is not None and i_to is not None and i_date is not None
     flags = (table.col("is message draft"), table.col("is conversation draft"))
-    draft_cols = [i for i in flags if i is not None]
 
     # Pass 1: read the rows once, keeping of each only its line, its participant cells (as
     # an index into the distinct ones: rows repeat the same cells over and over) and its date
@@ -550,18 +543,24 @@ def parse_messages(
     seen: Counter[tuple[str, int]] = Counter()  # (conversation, cells), in file order
     cell_ids: dict[tuple[str, str, str, str, str], int] = {}
     rows: list[tuple[int, int, str] | Skipped] = []
+    # cells and draft flags read inline: a column the layout lacks reads the "" appended last
+    j_furl, j_turls, j_dir, j_conv, j_folder, j_d1, j_d2 = (
+        -1 if i is None else i for i in (i_furl, i_turls, i_dir, i_conv, i_folder, *flags)
+    )
     for item in table.rows():
         if isinstance(item, Skipped):
             rows.append(item)
             continue
         line, f = item
-        if _is_draft(f, draft_cols, i_folder):
+        f.append("")
+        if (f[j_d1].strip().lower() in _TRUE or f[j_d2].strip().lower() in _TRUE
+                or f[j_folder].strip().lower() in _DRAFT_FOLDERS):  # fmt: skip
             continue
-        cells = (f[i_from], _cell(f, i_furl), f[i_to], _cell(f, i_turls), _cell(f, i_dir))
+        cells = (f[i_from], f[j_furl].strip(), f[i_to], f[j_turls].strip(), f[j_dir].strip())
         c = cell_ids.get(cells)
         if c is None:
             c = cell_ids[cells] = len(cell_ids)
-        seen[_cell(f, i_conv) or f"#{line}", c] += 1
+        seen[f[j_conv].strip() or f"#{line}", c] += 1
         rows.append((line, c, f[i_date]))
     distinct = list(cell_ids)
     del cell_ids
