@@ -76,7 +76,7 @@ def norm_linkedin_url(value: str | None) -> str | None:
     s = value.strip()
     if s.startswith(_CANONICAL):  # already canonical but for case or a trailing slash
         slug = s[len(_CANONICAL) :].rstrip("/")
-        if slug and not any(c in slug for c in "/?#%") and slug.isascii():
+        if slug and slug.isascii() and not ("/" in slug or "?" in slug or "#" in slug or "%" in slug):
             return _CANONICAL + slug.lower()
     if "://" not in s:
         s = "https://" + s
@@ -121,6 +121,7 @@ def _fold(value: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in s).split())
 
 
+@lru_cache(maxsize=131072)  # the same names recur across rows and sources
 def norm_name(value: str | None) -> str:
     """A person's name folded for matching: no accents, case, punctuation, emoji, honorifics
     or degree suffixes.

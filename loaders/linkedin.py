@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -94,6 +95,7 @@ _PROFILE = ("first name", "last name", "headline")
 
 _ARCHIVE_MEMBERS = ("connections.csv", "messages.csv", "invitations.csv")
 _TRUE = frozenset({"yes", "true", "1", "y", "t"})
+_DRAFT_FOLDERS = ("draft", "drafts")
 # Degree and generational suffixes that a comma separates from the name ("Jane Doe, Ph.D.").
 _SUFFIXES = frozenset(
     "phd mba md jr sr ii iii iv cpa pmp esq msc ma bsc ba mph dds cfa peng pe jd llm mha "
@@ -211,6 +213,7 @@ def _url(raw: str) -> str | None:
     return norm_linkedin_url(raw)
 
 
+_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d UTC\Z", re.ASCII)
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 
 
@@ -228,14 +231,21 @@ def _year(s: str) -> int:
 
 
 def _fast_date(s: str) -> datetime | None:
-    """The three Connections/Invitations date styles, read without `strptime`.
+    """The three Connections/Invitations date styles and the messages one, read without
+    `strptime`.
 
-    ``30 May 2024``, ``6-Feb-26`` and ``1/8/18, 6:14 PM`` (month first) give what
+    ``30 May 2024``, ``6-Feb-26``, ``1/8/18, 6:14 PM`` (month first) and
+    ``2024-12-16 18:24:37 UTC`` give what
     `parse_datetime` gives; anything else (or anything odd) gives None, and the caller falls
     back to `parse_datetime`. Each distinct cell costs `parse_datetime` several failed
     `strptime` layouts first, which dominated a 200k-row file.
     """
     try:
+        if len(s) == 23 and s[19:] == " UTC":  # messages.csv: ``2024-12-16 18:24:37 UTC``
+            if not _ISO_UTC.match(s):
+                return None
+            dt = datetime.fromisoformat(s[:19])
+            return dt if 1900 <= dt.year <= 2100 else None
         if "/" in s:
             day, _, clock = s.partition(",")
             mo, d, y = day.split("/")
@@ -473,13 +483,6 @@ class _Keys:
         return k
 
 
-def _is_draft(f: list[str], draft_cols: list[int], i_folder: int | None) -> bool:
-    for i in draft_cols:
-        if f[i].strip().lower() in _TRUE:
-            return True
-    return i_folder is not None and f[i_folder].strip().lower() in ("draft", "drafts")
-
-
 def parse_messages(
     fp: BinaryIO | bytes,
     *,
@@ -489,8 +492,8 @@ def parse_messages(
 ) -> Iterator[Interaction | Skipped]:
     """Who wrote to whom, and when, from ``messages.csv`` (every layout since 2018).
 
-    Two passes over the rows. The first finds the owner of the export among the
-    participants: the one matching `owner_hint` (same normalised profile URL or same
+    The CSV is read once; two passes go over what was kept of its rows (line, participant
+    cells, date). The first finds the owner of the export among the participants: the one matching `owner_hint` (same normalised profile URL or same
     `norm_name`), else for the 2018 layout the side ``Direction`` names, else the participant
     present in the most conversations (the owner is in every one; ties go to the most rows,
     then to the first seen). The second yields the interactions.
@@ -532,26 +535,46 @@ def parse_messages(
     i_dir, i_folder = table.col("direction"), table.col("folder")
     assert i_from is not None and i_to is not None and i_date is not None
     flags = (table.col("is message draft"), table.col("is conversation draft"))
-    draft_cols = [i for i in flags if i is not None]
 
-    # Pass 1: who takes part in which conversation. Rows repeat the same participant cells
-    # over and over, so they are counted per distinct cells and parsed once per distinct cells.
-    seen: Counter[tuple[str, str, str, str, str, str]] = Counter()  # in file order
+    # Pass 1: read the rows once, keeping of each only its line, its participant cells (as
+    # an index into the distinct ones: rows repeat the same cells over and over) and its date
+    # cell; and count who takes part in which conversation. Pass 2 then works from these, so
+    # the CSV (bodies included) is parsed once and each distinct participant cells once.
+    seen: Counter[tuple[str, int]] = Counter()  # (conversation, cells), in file order
+    cell_ids: dict[tuple[str, str, str, str, str], int] = {}
+    rows: list[tuple[int, int, str] | Skipped] = []
+    # cells and draft flags read inline: a column the layout lacks reads the "" appended last
+    j_furl, j_turls, j_dir, j_conv, j_folder, j_d1, j_d2 = (
+        -1 if i is None else i for i in (i_furl, i_turls, i_dir, i_conv, i_folder, *flags)
+    )
     for item in table.rows():
-        if isinstance(item, Skipped) or _is_draft(item[1], draft_cols, i_folder):
+        if isinstance(item, Skipped):
+            rows.append(item)
             continue
         line, f = item
-        conv = _cell(f, i_conv) or f"#{line}"
-        seen[conv, f[i_from], _cell(f, i_furl), f[i_to], _cell(f, i_turls), _cell(f, i_dir)] += 1
+        f.append("")
+        if (f[j_d1].strip().lower() in _TRUE or f[j_d2].strip().lower() in _TRUE
+                or f[j_folder].strip().lower() in _DRAFT_FOLDERS):  # fmt: skip
+            continue
+        cells = (f[i_from], f[j_furl].strip(), f[i_to], f[j_turls].strip(), f[j_dir].strip())
+        c = cell_ids.get(cells)
+        if c is None:
+            c = cell_ids[cells] = len(cell_ids)
+        seen[f[j_conv].strip() or f"#{line}", c] += 1
+        rows.append((line, c, f[i_date]))
+    distinct = list(cell_ids)
+    del cell_ids
     keys = _Keys()
     known: set[str] = set()
-    for _, sname, surl, *_rest in seen:
+    for _, c in seen:
+        sname, surl = distinct[c][0], distinct[c][1]
         sender = (sname.strip(), _url_memo(surl))
         keys.learn(sender)
         if sender[0]:
             known.add(norm_name(sender[0]))
     parsed = []
-    for (conv, sname, surl, to, turls, direction), n in seen.items():
+    for (conv, c), n in seen.items():
+        sname, surl, to, turls, direction = distinct[c]
         recips = _recipients(to, turls, known)
         for r in recips:
             keys.learn(r)
@@ -582,6 +605,7 @@ def parse_messages(
                 votes[k] += n
     in_convs: Counter[str] = Counter(k for members in convs.values() for k in members)
     owner_key = _owner_key(owner_hint, in_convs, rows_by_key, order, names, votes)
+    del seen, parsed, convs
 
     me_name = names.get(owner_key or "", "") or (owner_hint.name if owner_hint else "")
     me_url = owner_key if owner_key and owner_key.startswith(_IN) else None
@@ -589,46 +613,72 @@ def parse_messages(
         me_url = _url(owner_hint.linkedin_url or "")
     me = _owner_person(file, owner, name=me_name, linkedin_url=me_url)
 
-    # Pass 2: the interactions.
-    for item in table.rows():
+    # Pass 2: the interactions. What a row gives depends on its participant cells only (and
+    # its date), so it is worked out once per distinct cells: a reason to skip the row, or the
+    # sender and the recipients as Persons, made at the first row that uses them and shared by
+    # the rows that follow (the same cells name the same people).
+    plans: list[str | tuple[Person, list[Person], int] | None] = [None] * len(distinct)
+    for item in rows:
         if isinstance(item, Skipped):
             yield item
             continue
-        line, f = item
-        if _is_draft(f, draft_cols, i_folder):
-            continue
-        sender_w: _Who = (f[i_from].strip(), _url_memo(_cell(f, i_furl)))
-        s_key = keys.key(sender_w)
-        if s_key is None:
-            yield Skipped(file, line, "message without a sender")
-            continue
-        direction = _cell(f, i_dir).upper()
-        recips: list[tuple[_Who, str]] = []
-        for r in _recipients(f[i_to], _cell(f, i_turls), known):
-            k = keys.key(r)
-            if k is not None and k != s_key and all(k != rk for _, rk in recips):
-                recips.append((r, k))
-        if not recips:
-            yield Skipped(file, line, "message without a recipient")
+        line, c, date_cell = item
+        plan = plans[c]
+        if plan is None:
+            plan = plans[c] = _message_plan(distinct[c], keys, known, owner_key, me, file, line, owner)
+        if isinstance(plan, str):
+            yield Skipped(file, line, plan)
             continue
         try:
-            at = _when(f[i_date])
+            at = _when(date_cell)
         except ValueError:
             yield Skipped(file, line, "bad date in DATE")
             continue
         prov = Provenance(SOURCE, file, line, owner)
-        if direction == "OUTGOING" or (s_key == owner_key and direction != "INCOMING"):
-            a = me
-        else:
-            a = Person(name=sender_w[0], linkedin_url=sender_w[1], provenance=prov)
-        lone_incoming = direction == "INCOMING" and len(recips) == 1
-        size = 1 + len(recips)
-        for (name, url), k in recips:
-            if lone_incoming or (k == owner_key and a is not me):
-                b = me
-            else:
-                b = Person(name=name, linkedin_url=url, provenance=prov)
+        a, bs, size = plan
+        for b in bs:
             yield Interaction(a, b, "message", at, True, size, prov)
+
+
+def _message_plan(
+    cells: tuple[str, str, str, str, str],
+    keys: _Keys,
+    known: set[str],
+    owner_key: str | None,
+    me: Person,
+    file: str,
+    line: int,
+    owner: str | None,
+) -> str | tuple[Person, list[Person], int]:
+    """What a message row with these participant cells gives (see `parse_messages`): the
+    reason to skip it, or ``(sender, recipients, group size)``; people other than the owner
+    get the provenance of `line`, the first row that names them so."""
+    sname, surl, to, turls, direction = cells
+    sender_w: _Who = (sname.strip(), _url_memo(surl))
+    s_key = keys.key(sender_w)
+    if s_key is None:
+        return "message without a sender"
+    direction = direction.upper()
+    recips: list[tuple[_Who, str]] = []
+    for r in _recipients(to, turls, known):
+        k = keys.key(r)
+        if k is not None and k != s_key and all(k != rk for _, rk in recips):
+            recips.append((r, k))
+    if not recips:
+        return "message without a recipient"
+    prov = Provenance(SOURCE, file, line, owner)
+    if direction == "OUTGOING" or (s_key == owner_key and direction != "INCOMING"):
+        a = me
+    else:
+        a = Person(name=sender_w[0], linkedin_url=sender_w[1], provenance=prov)
+    lone_incoming = direction == "INCOMING" and len(recips) == 1
+    bs = []
+    for (name, url), k in recips:
+        if lone_incoming or (k == owner_key and a is not me):
+            bs.append(me)
+        else:
+            bs.append(Person(name=name, linkedin_url=url, provenance=prov))
+    return a, bs, 1 + len(recips)
 
 
 def _owner_key(
