@@ -243,10 +243,16 @@ def test_a_second_search_redraws_the_graph_in_the_same_frame(page: Any, app: dic
         {x["id"] for p in first.paths for x in p.path}
     )
     seq = int(frame.locator("body").get_attribute("data-drawn-seq"))
-    _search(page, "Initech")
+    frame.evaluate("() => { window.tgKept = 42; }")  # gone if the frame were loaded anew
+    # the next search in one step (no intermediate run with the old title)
+    page.get_by_label("Title at the company (optional)").fill("")
+    box = page.get_by_label("Who do you want to meet?")
+    box.fill("Initech")
+    box.press("Enter")
     page.get_by_text(f"Warm intros to {second.target.label}").wait_for(timeout=WAIT_MS)
     frame.wait_for_function(f"() => Number(document.body.dataset.drawnSeq) > {seq}", timeout=WAIT_MS)
-    # the same frame (the page and vis-network stay loaded), now drawing the new paths
+    # the same frame and document (the page and vis-network stay loaded), drawing the new paths
+    assert frame.evaluate("() => window.tgKept") == 42
     assert int(frame.locator("body").get_attribute("data-drawn")) == len(
         {x["id"] for p in second.paths for x in p.path}
     )
