@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from graph.answers import intro_request
 from graph.escape import markdown
 from graph.explorer import Explorer
+from graph.viz import vis_assets
 from graph.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -276,3 +277,18 @@ def test_download_bytes_are_formula_safe():
         [{"target": '=HYPERLINK("http://evil.example","x")', "score": 0.5}], ["target", "score"]
     )
     assert data.decode().splitlines()[1] == '"\'=HYPERLINK(""http://evil.example"",""x"")",0.5'
+
+
+def test_the_graph_frame_page_loads_only_its_own_scripts(tmp_path):
+    """The app's graph frame (`ui.graph_component`): its page holds no data (that comes by
+    message), loads vis-network from beside itself, and its policy allows nothing else."""
+    from ui.graph_component import _component
+
+    folder = Path(_component().path)
+    page = (folder / "index.html").read_text()
+    assert "default-src 'none'; script-src 'self' 'unsafe-inline'" in page
+    assert '<script src="vis-network.min.js"></script>' in page
+    assert "http://" not in page and "https://" not in page
+    assert "tg-data" not in page  # no data block: the frame draws what the app sends
+    assert (folder / "vis-network.min.js").read_text() == vis_assets()[0]
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "vis-network.min.js"]
