@@ -76,7 +76,8 @@ def norm_linkedin_url(value: str | None) -> str | None:
     s = value.strip()
     if s.startswith(_CANONICAL):  # already canonical but for case or a trailing slash
         slug = s[len(_CANONICAL) :].rstrip("/")
-        if slug and slug.isascii() and not ("/" in slug or "?" in slug or "#" in slug or "%" in slug):
+        clean = not ("/" in slug or "?" in slug or "#" in slug or "%" in slug)
+        if slug and clean and slug.isascii():
             return _CANONICAL + slug.lower()
     if "://" not in s:
         s = "https://" + s

@@ -1506,7 +1506,7 @@ class _Importer:
                 db.execute("DROP INDEX keys_person")
                 # staged, then added in key order (SQLite's sorter, cheaper than Python's), so
                 # that they append to the key B-tree rather than land on random pages
-                db.execute("CREATE TEMP TABLE stage_keys (kind TEXT, value TEXT, person_id INTEGER)")
+                db.execute("CREATE TEMP TABLE stage_keys (kind TEXT, value TEXT, person_id INT)")
                 db.executemany("INSERT INTO stage_keys VALUES (?, ?, ?)", self.new_keys)
                 db.execute(
                     "INSERT OR IGNORE INTO keys(kind, value, person_id) SELECT kind, value, "
@@ -1581,8 +1581,9 @@ class _Importer:
         db = self.db
         # `_apply_merge` reads and deletes people rows; everyone else's row is written whole
         # by `_refresh_people` afterwards
-        involved = {p for kept, merged, _ in self.merge_log for p in (self.resolver.find(kept), merged)}
-        db.executemany("INSERT OR IGNORE INTO people(id) VALUES (?)", [(p,) for p in sorted(involved)])
+        find = self.resolver.find
+        involved = sorted({p for kept, merged, _ in self.merge_log for p in (find(kept), merged)})
+        db.executemany("INSERT OR IGNORE INTO people(id) VALUES (?)", [(p,) for p in involved])
         for kept, merged, kind in self.merge_log:
             k = self.resolver.find(kept)
             if k == merged:

@@ -493,10 +493,11 @@ def parse_messages(
     """Who wrote to whom, and when, from ``messages.csv`` (every layout since 2018).
 
     The CSV is read once; two passes go over what was kept of its rows (line, participant
-    cells, date). The first finds the owner of the export among the participants: the one matching `owner_hint` (same normalised profile URL or same
-    `norm_name`), else for the 2018 layout the side ``Direction`` names, else the participant
-    present in the most conversations (the owner is in every one; ties go to the most rows,
-    then to the first seen). The second yields the interactions.
+    cells, date). The first finds the owner of the export among the participants: the one
+    matching `owner_hint` (same normalised profile URL or same `norm_name`), else for the 2018
+    layout the side ``Direction`` names, else the participant present in the most
+    conversations (the owner is in every one; ties go to the most rows, then to the first
+    seen). The second yields the interactions.
 
     Parameters
     ----------
@@ -625,7 +626,8 @@ def parse_messages(
         line, c, date_cell = item
         plan = plans[c]
         if plan is None:
-            plan = plans[c] = _message_plan(distinct[c], keys, known, owner_key, me, file, line, owner)
+            plan = _message_plan(distinct[c], keys, known, owner_key, me, file, line, owner)
+            plans[c] = plan
         if isinstance(plan, str):
             yield Skipped(file, line, plan)
             continue
