@@ -29,7 +29,9 @@ page = st.navigation({
     "Data": [st.Page("ui/imports.py", title="Import", url_path="import")],
 })  # fmt: skip
 
-try:
+
+def sidebar() -> None:
+    """Who is viewing (team privacy levels) and what the workspace holds."""
     with st.sidebar:
         try:
             state.viewer_picker()
@@ -38,7 +40,13 @@ try:
                        f"{index.m:,} ties")  # fmt: skip
         except NotFound:
             st.caption(f"No workspace at {md(state.workspace_path())} yet")
-    page.run()
+
+
+try:
+    try:
+        page.run()  # first: the page's search box is what a person waits for
+    finally:
+        sidebar()  # after, even when the page stopped early (an empty workspace's first step)
 except TiegraphError as e:
     st.error(md(str(e)))
 finally:

@@ -74,7 +74,9 @@ def explorer() -> Explorer:
         ws.close()
         raise
     attach_workspace(view, ws)
-    ex = Explorer(ws, _index=view, viewer=st.session_state.get("viewer"))
+    # the "Viewing as" choice (drawn in the sidebar after the page: `viewer_picker`)
+    chosen = st.session_state.get("viewer")
+    ex = Explorer(ws, _index=view, viewer=0 if chosen == TEAM_VIEW else chosen)
     _run.ex = ex
     return ex
 
