@@ -448,14 +448,9 @@ def _build_index(
     say("reading interactions")
     # each mention's person, read once: the interactions are then read without joining
     # mentions twice (two look-ups per row: most of the read at millions of rows)
-    m_ids, m_person = [], []
-    cur = ws.cursor("SELECT id, person_id FROM mentions ORDER BY id")
-    while rows := cur.fetchmany(200_000):
-        ids, persons = zip(*rows, strict=True)
-        m_ids.append(np.fromiter(ids, dtype=np.int64, count=len(rows)))
-        m_person.append(np.fromiter(persons, dtype=np.int64, count=len(rows)))
-    mention_id = np.concatenate(m_ids) if m_ids else np.zeros(0, dtype=np.int64)
-    mention_person = np.concatenate(m_person) if m_person else np.zeros(0, dtype=np.int64)
+    mentions = _int_rows(ws, "mentions", "id || ',' || person_id", 2)
+    mentions = mentions[np.argsort(mentions[:, 0], kind="stable")]
+    mention_id, mention_person = mentions[:, 0].copy(), mentions[:, 1].copy()
     # mention id -> person id by direct look-up when the ids are dense (they are rowids)
     lut = None
     if len(mention_id) and 0 <= mention_id[0] and mention_id[-1] <= 4 * len(mention_id) + 1_000_000:
@@ -564,35 +559,45 @@ def _build_index(
     return index
 
 
-#: The interactions as decimal text, one chunk of rowids per query: SQLite writes the numbers
-#: (C speed) and numpy parses them, with no Python object per row (reading rows as tuples was
-#: most of the build: ~6 us a row). Per row: the two mention ids, the time as SQLite's integer
-#: milliseconds since the Julian epoch (-1 for none), kind code | directed << 8 | group size
-#: << 9, and the import. Group sizes are clamped to [0, 2**50], which changes nothing (a size
-#: of at most 1 counts as one recipient either way); a kind this version does not know counts
-#: as ``manual``.
-_INTERACTIONS_TEXT = (
-    "SELECT group_concat(a || ',' || b || ',' || "
-    "ifnull(CAST(round(julianday(at) * 86400000) AS INTEGER), -1) || ',' || "
-    "((CASE kind " + "WHEN ? THEN ? " * len(_KIND_CODE) + "ELSE ? END) | ((directed != 0) << 8) | "
-    "(max(min(group_size, 1 << 50), 0) << 9)) || ',' || import_id, ',') "
-    "FROM interactions WHERE rowid >= ? AND rowid < ?"
-)
 _READ_ROWS = 500_000
+
+
+def _int_rows(ws: Any, table: str, columns: str, width: int, params: tuple = ()) -> np.ndarray:
+    """The integers `columns` (an SQL expression joining `width` integer values with ``','``)
+    of every row of `table`, as a ``rows x width`` array in rowid order.
+
+    Read as decimal text, one chunk of rowids per query: SQLite writes the numbers (C speed)
+    and numpy parses them, with no Python object per row (reading rows as tuples was most of
+    the build: ~6 us a row at 10M interactions). `table` and `columns` are constants of this
+    module; values go in `params`.
+    """
+    lo, hi = ws.sql("SELECT min(rowid), max(rowid) FROM " + table)[0]
+    query = "SELECT group_concat(" + columns + ", ',') FROM " + table + " WHERE rowid >= ? AND rowid < ?"
+    parts = []
+    for start in range(lo, hi + 1, _READ_ROWS) if lo is not None else ():
+        (text,) = ws.sql(query, (*params, start, start + _READ_ROWS))[0]
+        if text:
+            parts.append(np.fromstring(text, dtype=np.int64, sep=","))
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)).reshape(-1, width)
+
+
+#: Per interaction: the two mention ids, the time as SQLite's integer milliseconds since the
+#: Julian epoch (-1 for none), kind code | directed << 8 | group size << 9, and the import.
+#: Group sizes are clamped to [0, 2**50], which changes nothing (a size of at most 1 counts as
+#: one recipient either way); a kind this version does not know counts as ``manual``.
+_INTERACTION_COLUMNS = (
+    "a || ',' || b || ',' || ifnull(CAST(round(julianday(at) * 86400000) AS INTEGER), -1) || ',' || "
+    "((CASE kind " + "WHEN ? THEN ? " * len(_KIND_CODE) + "ELSE ? END) | ((directed != 0) << 8) | "
+    "(max(min(group_size, 1 << 50), 0) << 9)) || ',' || import_id"
+)
 
 
 def _read_interactions(ws: Any) -> tuple[np.ndarray, ...]:
     """Columns a, b, day (days since 1970 as ``julianday(at) - 2440587.5``, bit for bit;
     NaN for none), kind code, directed, group size, import id of every interaction, in
     rowid order."""
-    lo, hi = ws.sql("SELECT min(rowid), max(rowid) FROM interactions")[0]
-    kinds = [x for kc in _KIND_CODE.items() for x in kc] + [_KIND_CODE["manual"]]
-    parts = []
-    for start in range(lo, hi + 1, _READ_ROWS) if lo is not None else ():
-        (text,) = ws.sql(_INTERACTIONS_TEXT, (*kinds, start, start + _READ_ROWS))[0]
-        if text:
-            parts.append(np.fromstring(text, dtype=np.int64, sep=","))
-    x = (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)).reshape(-1, 5)
+    kinds = (*[x for kc in _KIND_CODE.items() for x in kc], _KIND_CODE["manual"])
+    x = _int_rows(ws, "interactions", _INTERACTION_COLUMNS, 5, kinds)
     # julianday() is SQLite's integer milliseconds / 86400000.0: the same division here
     ms = x[:, 2]
     day = np.where(ms >= 0, ms / 86400000.0, np.nan) - _EPOCH_JD
@@ -643,17 +648,8 @@ def _owner_lists(row: np.ndarray, owner: np.ndarray, size: int) -> tuple[np.ndar
 
 def _node_owners(ws: Any, pids: np.ndarray, owner_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Whose exports mention each person (their mentions' imports' owners), as CSR lists."""
-    rows: list[np.ndarray] = []
-    imps: list[np.ndarray] = []
-    cur = ws.cursor("SELECT DISTINCT person_id, import_id FROM mentions")
-    while True:
-        chunk = cur.fetchmany(200_000)
-        if not chunk:
-            break
-        rows.append(np.fromiter((r[0] for r in chunk), dtype=np.int64, count=len(chunk)))
-        imps.append(np.fromiter((r[1] for r in chunk), dtype=np.int64, count=len(chunk)))
-    person = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    imp = np.concatenate(imps) if imps else np.zeros(0, dtype=np.int64)
+    rows = _int_rows(ws, "mentions", "person_id || ',' || import_id", 2)  # repeats: merged below
+    person, imp = rows[:, 0].copy(), rows[:, 1].copy()
     if not len(pids):
         return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
     node = np.searchsorted(pids, person)
