@@ -1,5 +1,6 @@
-"""Index build from a workspace at scale: `graph.build.build_index` on 10M ties, then the save
-beside the workspace and a later start's reload (`graph.build.load_index`).
+"""Index build from a workspace at scale: `graph.build.load_index` on 10M ties with no saved
+index (build, save beside the workspace, keep the saved copy memory-mapped), then a later
+start's reload (`graph.build.load_index` again, in a new process).
 
 Run by hand (never by pytest)::
 
@@ -20,9 +21,11 @@ part of the goal.
 
 Measured:
 
-* ``build_s``: `build_index` on the workspace opened read-only, and the peak RSS during it;
-* ``rss_mb``: resident memory after the build with the index kept (and the workspace open);
-* ``save_s``: `save_index` into ``<workspace>.index``;
+* ``build_s``: `load_index` on the workspace with no saved index: the build, the save into
+  ``<workspace>.index`` and the memory map of it, and the peak RSS during it;
+* ``rss_mb``: resident memory after it with the index kept (and the workspace open): the
+  index is the memory-mapped saved copy, so only the pages touched since count;
+* ``save_s``: the part of ``build_s`` spent in `save_index`;
 * ``reload_s``: a new process opens the workspace and calls `load_index` (which finds the saved
   index current and memory-maps it), with its RSS; the page cache is warm (the file was just
   written), as on a later start of the app on the same machine.
@@ -46,7 +49,8 @@ from typing import Any
 import numpy as np
 from intro import BANDS, generate_graph, peak_mb, reset_peak, rss_mb, say
 
-from graph.build import build_index, index_path, save_index
+import graph.build
+from graph.build import index_path, load_index
 from graph.workspace import Workspace
 
 GOALS = {"build_s": 60.0, "rss_mb": 1024.0, "reload_s": 2.0}
@@ -169,12 +173,24 @@ def main(argv: list[str] | None = None) -> int:
 
     ws = Workspace.open(path, readonly=True)
     rss0 = rss_mb()
+    save_times: list[float] = []
+    real_save = graph.build.save_index
+
+    def timed_save(*a: Any, **kw: Any) -> bool:
+        t = time.perf_counter()
+        try:
+            return real_save(*a, **kw)
+        finally:
+            save_times.append(time.perf_counter() - t)
+
+    graph.build.save_index = timed_save
     reset_peak()
-    say("build_index")
+    say("load_index (no saved index: build, save, map)")
     t0 = time.perf_counter()
-    index = build_index(ws, progress=lambda m: say(f"  {m}"))
+    index = load_index(ws, progress=lambda m: say(f"  {m}"))
     out["build_s"] = time.perf_counter() - t0
     out["build_peak_rss_mb"] = peak_mb()
+    graph.build.save_index = real_save
     gc.collect()
     out["rss_mb"] = rss_mb()
     out["rss_before_build_mb"] = rss0
@@ -182,11 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     out["index_arrays_mb"] = sum(
         a.nbytes for a in vars(index).values() if isinstance(a, np.ndarray)
     ) / 2**20
+    out["index_mapped"] = isinstance(index.strength, np.memmap)
     say(f"built in {out['build_s']:.1f} s: {index.n:,} people, {index.m:,} ties")
-
-    t0 = time.perf_counter()
-    save_index(index, index_path(path))
-    out["save_s"] = time.perf_counter() - t0
+    out["save_s"] = sum(save_times)
     out["index_file_mb"] = sum(f.stat().st_size for f in index_path(path).iterdir()) / 2**20
     ws.close()
     del index
@@ -202,13 +216,14 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = [
         ("workspace", f"{out['workspace_mb']:8.0f} MB", "", None),
-        ("index build", f"{out['build_s']:8.1f} s", f"<= {GOALS['build_s']:.0f} s",
+        ("index build + save", f"{out['build_s']:8.1f} s", f"<= {GOALS['build_s']:.0f} s",
          out["build_s"] <= GOALS["build_s"]),
         ("  peak RSS in build", f"{out['build_peak_rss_mb']:8.0f} MB", "", None),
         ("RSS, index kept", f"{out['rss_mb']:8.0f} MB", f"<= {GOALS['rss_mb']:.0f} MB",
          out["rss_mb"] <= GOALS["rss_mb"]),
-        ("  index arrays", f"{out['index_arrays_mb']:8.0f} MB", "", None),
-        ("index save", f"{out['save_s']:8.1f} s", f"({out['index_file_mb']:.0f} MB)", None),
+        ("  index arrays", f"{out['index_arrays_mb']:8.0f} MB",
+         "memory-mapped files" if out["index_mapped"] else "in memory", None),
+        ("  of which save", f"{out['save_s']:8.1f} s", f"({out['index_file_mb']:.0f} MB)", None),
         ("reload (new process)", f"{out['reload_s']:8.2f} s", f"<= {GOALS['reload_s']:.0f} s",
          out["reload_s"] <= GOALS["reload_s"]),
         ("  its RSS", f"{out['reload']['rss_mb']:8.0f} MB", "", None),

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.build import _edge_overlap, build_index, index_path, load_index, to_networkx
+from graph.build import _ARRAYS, _edge_overlap, build_index, index_path, load_index, to_networkx
+from graph.intro import find_intros
 from graph.model import Interaction, Person, Provenance
+from graph.targets import resolve_sources, resolve_target
 from graph.workspace import Workspace
 
 NOW = datetime(2026, 11, 1)
@@ -70,6 +72,26 @@ def test_index_is_cached_beside_the_workspace_until_the_workspace_changes(small)
         ws.import_records([Person(name="Ed Fox", emails=("ed@x.com",))], label="x", format="csv", digest="x")
         fresh = load_index(ws, now=NOW)
         assert fresh.generation == ws.generation != first.generation and fresh.n == first.n + 1
+
+
+def test_a_fresh_build_is_kept_as_the_saved_memory_mapped_index(small):
+    """After a build, load_index answers from the files it saved (page cache, not private
+    memory), and they hold the same index as the build and give the same intros."""
+    with Workspace.open(small) as ws:
+        built = build_index(ws, now=NOW)
+        idx = load_index(ws, now=NOW)
+        assert index_path(small).exists()
+        for name in _ARRAYS:
+            a = getattr(idx, name)
+            assert isinstance(a, np.memmap), name
+            assert np.array_equal(a, getattr(built, name), equal_nan=a.dtype.kind == "f"), name
+            assert a.dtype == getattr(built, name).dtype, name
+        src = resolve_sources(ws, idx, ["Ada Rep"])
+        tgt = resolve_target(ws, idx, "Cy Diaz")
+        got, want = find_intros(idx, src, tgt, k=5), find_intros(built, src, tgt, k=5)
+        assert got.paths and [(p.score, p.path, p.ties) for p in got.paths] == [
+            (p.score, p.path, p.ties) for p in want.paths
+        ]
 
 
 def test_index_arrays_are_read_only(small):
