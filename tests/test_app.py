@@ -113,6 +113,29 @@ def test_options_set_how_many_paths_and_hops(demo_app):
     assert all(len(p["path"]) <= 3 for p in shown)
 
 
+def test_one_owner_among_crm_reps_is_viewing_and_searching_from_the_first_run(
+    demo_exports, tmp_path, monkeypatch
+):  # fmt: skip
+    """Priya's LinkedIn archive is the only export with an owner; the CRM exports make the
+    other reps team members too. On the first run, before the sidebar's "Viewing as" is
+    drawn, the page already views and searches as Priya (the picker's default)."""
+    from graph.cli import run_load
+
+    path = tmp_path / "one-owner.db"
+    with Workspace.open(path) as ws:
+        for export, owner in demo_exports:
+            if owner is None or owner.startswith("Priya Shah"):
+                _, errors = run_load(ws, [str(export)], owner=owner, show_progress=False)
+                assert not errors, errors
+        priya = f"p{ws.find_person('Priya Shah')}"
+        assert len(ws.sql("SELECT id FROM people WHERE team")) > 1
+    monkeypatch.setenv("TIEGRAPH_WORKSPACE", str(path))
+    monkeypatch.delenv("TIEGRAPH_ME", raising=False)
+    at = _app()
+    assert at.selectbox(key="viewer").value == priya
+    assert at.radio(key="from").value == "me" and at.selectbox(key="me").value == priya
+
+
 def test_why_not_box_gives_the_library_answer(demo_app):
     with Explorer.open(demo_app) as ex:
         w = ex.why_not("Globex Inc", "Marco Rossi", company=True, title="CFO", team=True)

@@ -74,9 +74,7 @@ def explorer() -> Explorer:
         ws.close()
         raise
     attach_workspace(view, ws)
-    # the "Viewing as" choice (drawn in the sidebar after the page: `viewer_picker`)
-    chosen = st.session_state.get("viewer")
-    ex = Explorer(ws, _index=view, viewer=0 if chosen == TEAM_VIEW else chosen)
+    ex = Explorer(ws, _index=view, viewer=_viewing_as(ws))
     _run.ex = ex
     return ex
 
@@ -84,33 +82,52 @@ def explorer() -> Explorer:
 TEAM_VIEW = "team"  # the "viewing as" choice of no one in particular
 
 
-def viewer_picker() -> None:
-    """"Viewing as" (in the sidebar): which team member's view of the graph every page shows
-    (team privacy levels, `graph.privacy`). The default is ``$TIEGRAPH_ME``, else the one
-    owner of the exports, else the team's view, in which everybody's private contacts are
-    hidden. Sets this run's `Explorer.viewer`."""
-    ex = explorer()
-    team = ex.ws.sql("SELECT id, name FROM people WHERE team ORDER BY name COLLATE NOCASE, id")
+def _viewer_choices(ws: Workspace) -> tuple[list[str], dict[str, str], int]:
+    """The "Viewing as" choices (the team's view, then each team member), the members'
+    names, and where the default stands: ``$TIEGRAPH_ME``, else the one owner of the exports,
+    else the team's view. No choices when nobody is on the team."""
+    team = ws.sql("SELECT id, name FROM people WHERE team ORDER BY name COLLATE NOCASE, id")
     if not team:
-        return
+        return [], {}, 0
     from graph.errors import Ambiguous, UsageError
     from graph.privacy import resolve_viewer
 
     try:
-        default = resolve_viewer(ex.ws)
+        default = resolve_viewer(ws)
     except (NotFound, Ambiguous, UsageError):
         default = None
     ids = [TEAM_VIEW] + [f"p{pid}" for pid, _ in team]
     names = {f"p{pid}": name or f"p{pid}" for pid, name in team}
     start = ids.index(f"p{default}") if default is not None and f"p{default}" in ids else 0
-    pick = st.selectbox(
+    return ids, names, start
+
+
+def _viewing_as(ws: Workspace) -> str | int | None:
+    """This run's viewer (`Explorer.viewer`): the "Viewing as" choice in the session, else
+    the choice `viewer_picker` will show first. The picker is drawn after the page (``app.py``),
+    so the page must not wait for it to know who is viewing."""
+    chosen = st.session_state.get("viewer")
+    if chosen is None:
+        ids, _, start = _viewer_choices(ws)
+        chosen = ids[start] if ids else None
+    return 0 if chosen == TEAM_VIEW else chosen
+
+
+def viewer_picker() -> None:
+    """"Viewing as" (in the sidebar): which team member's view of the graph every page shows
+    (team privacy levels, `graph.privacy`); hidden when nobody is on the team. Everybody's
+    private contacts are hidden from the team's view. Its value is read by `explorer` for
+    the next run (this run already read it, or the same default: `_viewing_as`)."""
+    ids, names, start = _viewer_choices(explorer().ws)
+    if not ids:
+        return
+    st.selectbox(
         "Viewing as", ids, index=start, key="viewer",
         format_func=lambda i: "the team (no one in particular)" if i == TEAM_VIEW else names[i],
         help="Each rep's sharing level decides what the others see of their contacts "
              "(`tiegraph sharing`): private contacts only their owner sees; for 'ask' ones the "
              "others see a path through the owner, not who.",
     )  # fmt: skip
-    ex.viewer = 0 if pick == TEAM_VIEW else pick
 
 
 def report(ex: Explorer, method: str, **options: object) -> dict:
