@@ -98,9 +98,11 @@ def first_render(browser, url: str, runs: int) -> tuple[list[float], list[float]
 def _settle(pg) -> None:  # noqa: ANN001
     """Wait as a person reads the fresh page before typing: until its first picture (the
     team's graph) is drawn, or 3 s when it has none."""
+    from playwright.sync_api import TimeoutError as NoPicture
+
     try:
         pg.wait_for_function(f"() => ({_DRAWINGS})() > 0", timeout=3000)
-    except Exception:  # noqa: BLE001 - no picture on this page: the 3 s were the wait
+    except NoPicture:  # no picture on this page: the 3 s were the wait
         pass
     pg.wait_for_timeout(300)
 
