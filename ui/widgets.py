@@ -35,7 +35,7 @@ def chain(path: IntroPath) -> str:
     return " → ".join(md(p["name"] or p["id"]) for p in path.path)
 
 
-def graph_view(paths: Sequence[IntroPath], *, key: str = "paths-graph", height: int = 380) -> GraphView:
+def graph_view(paths: Sequence[IntroPath], *, key: str, height: int = 380) -> GraphView:
     """Draw the people and ties of `paths` (sources left, targets right) in the graph frame
     `key`, and say what was left out, if anything."""
     sources = list(dict.fromkeys(p.path[0]["id"] for p in paths))
